@@ -1,0 +1,1 @@
+"""Samvær: an online peer-support community."""

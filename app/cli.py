@@ -1,0 +1,114 @@
+"""Command line: migrate, seed demo data, create an admin, grant roles.
+
+python -m app.cli migrate
+python -m app.cli seed            # only when the database has no members yet
+python -m app.cli create-admin HANDLE   (password read from SAMVAER_PASSWORD or a prompt)
+python -m app.cli grant-role HANDLE ROLE
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from app.accounts import service as accounts
+from app.accounts.models import Role
+from app.config import get_settings
+from app.db import Database
+from app.errors import AppError
+from app.i18n import translate
+from app.seed import DEMO_MEMBERS, DEMO_PASSWORD, is_empty, seed_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrate() -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    command.upgrade(cfg, "head")
+
+
+async def _seed() -> int:
+    settings = get_settings()
+    db = Database(settings)
+    try:
+        async with db.sessions() as session:
+            if not await is_empty(session):
+                print("Database already has members; demo data not added.")
+                return 0
+            await seed_demo(session, settings)
+    finally:
+        await db.dispose()
+    print(f"Demo members (password for all: {DEMO_PASSWORD!r}):")
+    for m in DEMO_MEMBERS:
+        print(f"  {m.handle:<14} {m.role.value}")
+    return 0
+
+
+async def _create_admin(handle: str) -> int:
+    password = os.environ.get("SAMVAER_PASSWORD") or getpass.getpass("Password: ")
+    settings = get_settings()
+    db = Database(settings)
+    try:
+        async with db.sessions() as session:
+            await accounts.register(
+                session,
+                settings,
+                handle=handle,
+                password=password,
+                email=None,
+                language="da",
+                role=Role.admin,
+            )
+    finally:
+        await db.dispose()
+    print(f"Admin {handle} created.")
+    return 0
+
+
+async def _grant_role(handle: str, role: str) -> int:
+    settings = get_settings()
+    db = Database(settings)
+    try:
+        async with db.sessions() as session:
+            await accounts.set_role(session, handle=handle, role=Role(role))
+    finally:
+        await db.dispose()
+    print(f"{handle} is now {role}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="samvaer", description="Samvær administration")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("seed", help="add demo data if the database is empty")
+    p = sub.add_parser("create-admin", help="create an admin account")
+    p.add_argument("handle")
+    p = sub.add_parser("grant-role", help="give a member a role")
+    p.add_argument("handle")
+    p.add_argument("role", choices=[r.value for r in Role])
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "migrate":
+            migrate()
+            return 0
+        if args.command == "seed":
+            return asyncio.run(_seed())
+        if args.command == "create-admin":
+            return asyncio.run(_create_admin(args.handle))
+        return asyncio.run(_grant_role(args.handle, args.role))
+    except AppError as exc:
+        print(translate(exc.code, "en", **exc.params), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Interest subgroups, their categories and memberships."""

@@ -1,0 +1,79 @@
+"""Application factory: the lifespan builds the database, hub and limiter; routers under /api."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from app.accounts.router import router as accounts_router
+from app.config import Settings, get_settings
+from app.db import Database
+from app.errors import AppError, install_error_handlers
+from app.middleware import SecurityMiddleware
+from app.profiles.router import router as profiles_router
+from app.ratelimit import RateLimiter
+from app.realtime.backends import backend_for
+from app.realtime.hub import Hub
+from app.safety.router import router as safety_router
+
+MAX_BODY_BYTES = 64 * 1024
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+log = logging.getLogger("samvaer")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings)
+        app.state.hub = Hub(backend_for(settings.redis_url))
+        app.state.limiter = RateLimiter(settings)
+        await app.state.hub.start()
+        try:
+            yield
+        finally:
+            await app.state.hub.stop()
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Samvær",
+        version="0.1.0",
+        description="Peer-support community API. Errors are JSON {detail, code}.",
+        lifespan=lifespan,
+        # Every member-sent JSON body is small; refuse anything larger before parsing it.
+        max_body_size=MAX_BODY_BYTES,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(SecurityMiddleware, allowed_origins=settings.allowed_origins)
+
+    api = APIRouter(prefix="/api")
+    api.include_router(accounts_router)
+    api.include_router(profiles_router)
+    api.include_router(safety_router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        """Liveness and readiness: the database answers."""
+        try:
+            async with app.state.db.read_sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.warning("health check failed: %s", type(exc).__name__)
+            raise AppError("database_unavailable", 503) from None
+        return {"status": "ok"}
+
+    if FRONTEND_DIR.is_dir():
+        app.mount("/", StaticFiles(directory=FRONTEND_DIR, html=True), name="frontend")
+    return app

@@ -1,0 +1,1 @@
+"""Profiles and per-member privacy settings."""

@@ -1,0 +1,1 @@
+"""Real-time fan-out: a broker backend (memory or Redis) and a hub of local subscribers."""

@@ -1,0 +1,86 @@
+"""Local subscribers per channel, refcounted onto one backend subscription each.
+
+Every socket owns a bounded queue. Events are serialised once per publish and the same string
+goes to every listener; a listener whose queue is full is marked overflowed so its socket can
+close and the client resume from its cursor, rather than the whole worker buffering without end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from app.realtime.backends import Backend
+
+log = logging.getLogger(__name__)
+
+QUEUE_SIZE = 256
+
+
+@dataclass(eq=False)
+class Listener:
+    """One socket's inbox."""
+
+    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    overflowed: bool = False
+
+    def offer(self, message: str) -> None:
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+
+class Hub:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._listeners: dict[str, set[Listener]] = {}
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        await self.backend.connect(self._deliver)
+
+    async def stop(self) -> None:
+        await self.backend.disconnect()
+
+    async def _deliver(self, channel: str, message: str) -> None:
+        for listener in tuple(self._listeners.get(channel, ())):
+            listener.offer(message)
+
+    async def subscribe(self, channel: str, listener: Listener) -> None:
+        async with self._lock:
+            members = self._listeners.get(channel)
+            if members is None:
+                self._listeners[channel] = {listener}
+                await self.backend.subscribe(channel)
+            else:
+                members.add(listener)
+
+    async def unsubscribe(self, channel: str, listener: Listener) -> None:
+        async with self._lock:
+            members = self._listeners.get(channel)
+            if not members:
+                return
+            members.discard(listener)
+            if not members:
+                del self._listeners[channel]
+                await self.backend.unsubscribe(channel)
+
+    async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        """Send an event to every listener of `channel` on every worker. Call after commit."""
+        try:
+            await self.backend.publish(channel, orjson.dumps(event).decode())
+        except Exception as exc:
+            # The write is committed; a lost notice is recovered by resume, so never fail it.
+            log.warning("publish to broker failed: %s", type(exc).__name__)
+
+    def local_listener_count(self, channel: str) -> int:
+        return len(self._listeners.get(channel, ()))
+
+
+def user_channel(user_id: int) -> str:
+    return f"user:{user_id}"

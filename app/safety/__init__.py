@@ -1,0 +1,1 @@
+"""Safety: blocks between members, and (later) crisis support."""

@@ -1,0 +1,86 @@
+"""Blocks: who has shut whom out. A block applies both ways."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import CompoundSelect
+
+from app.accounts.models import User
+from app.accounts.passwords import handle_key
+from app.errors import BadRequest, NotFound
+from app.safety.models import Block
+
+
+async def blocked_either_way(session: AsyncSession, a: int, b: int) -> bool:
+    found = await session.scalar(
+        select(Block.blocker_id)
+        .where(
+            or_(
+                (Block.blocker_id == a) & (Block.blocked_id == b),
+                (Block.blocker_id == b) & (Block.blocked_id == a),
+            )
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def hidden_user_ids(viewer_id: int) -> CompoundSelect[tuple[int]]:
+    """A subquery of everyone the viewer has blocked or been blocked by, for list filters."""
+    return (
+        select(Block.blocked_id)
+        .where(Block.blocker_id == viewer_id)
+        .union(select(Block.blocker_id).where(Block.blocked_id == viewer_id))
+    )
+
+
+async def _target(session: AsyncSession, handle: str) -> User:
+    user = await session.scalar(select(User).where(User.handle_key == handle_key(handle)))
+    if user is None:
+        raise NotFound("member_not_found")
+    return user
+
+
+async def block(session: AsyncSession, *, blocker: User, handle: str) -> Block:
+    """Block a member (idempotent); returns the block, old or new."""
+    target = await _target(session, handle)
+    if target.id == blocker.id:
+        raise BadRequest("cannot_block_self")
+    existing = await session.get(Block, (blocker.id, target.id))
+    if existing is not None:
+        return existing
+    row = Block(blocker_id=blocker.id, blocked_id=target.id)
+    session.add(row)
+    try:
+        await session.commit()
+    except IntegrityError:
+        # A concurrent identical block won; the outcome is the same.
+        await session.rollback()
+        found = await session.get(Block, (blocker.id, target.id))
+        if found is None:
+            raise
+        return found
+    return row
+
+
+async def unblock(session: AsyncSession, *, blocker: User, handle: str) -> None:
+    target = await _target(session, handle)
+    await session.execute(
+        delete(Block).where(Block.blocker_id == blocker.id, Block.blocked_id == target.id)
+    )
+    await session.commit()
+
+
+async def list_blocks(session: AsyncSession, *, blocker: User) -> list[tuple[str, datetime]]:
+    rows = await session.execute(
+        select(User.handle, Block.created_at)
+        .join(User, User.id == Block.blocked_id)
+        .where(Block.blocker_id == blocker.id)
+        .order_by(Block.created_at.desc())
+        .limit(1000)
+    )
+    return [(h, c) for h, c in rows.all()]
