@@ -29,7 +29,7 @@ async def blocked_either_way(session: AsyncSession, a: int, b: int) -> bool:
     return found is not None
 
 
-def hidden_user_ids(viewer_id: int) -> CompoundSelect[tuple[int]]:
+def hidden_user_ids(viewer_id: int) -> CompoundSelect[int]:
     """A subquery of everyone the viewer has blocked or been blocked by, for list filters."""
     return (
         select(Block.blocked_id)
