@@ -40,15 +40,20 @@ async def _seed() -> int:
     db = Database(settings)
     try:
         async with db.sessions() as session:
-            if not await is_empty(session):
-                print("Database already has members; demo data not added.")
-                return 0
-            await seed_demo(session, settings)
+            if await is_empty(session):
+                await seed_demo(session, settings)
+            present = [
+                m for m in DEMO_MEMBERS if await accounts.get_by_handle(session, m.handle)
+            ]
     finally:
         await db.dispose()
+    if not present:
+        print("The database has members of its own; no demo data was added.")
+        return 0
     print(f"Demo members (password for all: {DEMO_PASSWORD!r}):")
-    for m in DEMO_MEMBERS:
+    for m in present:
         print(f"  {m.handle:<14} {m.role.value}")
+    print("Moderator tools ask the moderator and admin to set up two-step login first.")
     return 0
 
 

@@ -134,12 +134,16 @@ async def optional_user(
 async def require_moderator(user: Annotated[User, Depends(require_user)]) -> User:
     if not user.is_moderator:
         raise Forbidden("moderators_only")
+    if not user.has_two_factor:
+        raise Forbidden("two_factor_required")
     return user
 
 
 async def require_admin(user: Annotated[User, Depends(require_user)]) -> User:
     if user.role != "admin":
         raise Forbidden("admins_only")
+    if not user.has_two_factor:
+        raise Forbidden("two_factor_required")
     return user
 
 

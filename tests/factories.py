@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pyotp
 from fastapi import FastAPI
 from sqlalchemy import update
 
@@ -37,6 +39,23 @@ class Member:
         )
 
 
+async def enable_two_factor(c: httpx.AsyncClient, handle: str, password: str) -> str:
+    """Log in, set up TOTP, confirm it, log out; returns the secret."""
+    r = await c.post(
+        "/api/auth/login", json={"handle": handle, "password": password, "use_cookies": False}
+    )
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    r = await c.post("/api/me/2fa/setup", json={"password": password}, headers=headers)
+    assert r.status_code == 200, r.text
+    secret: str = r.json()["secret"]
+    # Confirm with the previous time step so the login that follows can use the current one.
+    code = pyotp.TOTP(secret).at(time.time() - 30)
+    r = await c.post("/api/me/2fa/enable", json={"code": code}, headers=headers)
+    assert r.status_code == 200, r.text
+    await c.post("/api/auth/logout", headers=headers)
+    return secret
+
+
 class MemberFactory:
     """`await members.create("maja", role="moderator", privacy={...}, profile={...})`."""
 
@@ -65,10 +84,12 @@ class MemberFactory:
                 async with self.app.state.db.sessions() as s:
                     await s.execute(update(User).where(User.handle == handle).values(role=role))
                     await s.commit()
-            r = await c.post(
-                "/api/auth/login",
-                json={"handle": handle, "password": password, "use_cookies": False},
-            )
+            login: dict[str, Any] = {"handle": handle, "password": password, "use_cookies": False}
+            if role in ("moderator", "admin"):
+                # Moderator tools require two-step login; set it up the way a person would.
+                totp_secret = await enable_two_factor(c, handle, password)
+                login["totp_code"] = pyotp.TOTP(totp_secret).now()
+            r = await c.post("/api/auth/login", json=login)
             assert r.status_code == 200, r.text
             tokens = r.json()
             member = Member(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from app.accounts import service as accounts
+from app.accounts import twofactor
 from app.accounts.cookies import clear_session_cookies, set_session_cookies
+from app.accounts.models import Role
 from app.accounts.passwords import handle_key
 from app.accounts.schemas import (
     AccountOut,
@@ -13,12 +15,20 @@ from app.accounts.schemas import (
     DeleteAccountIn,
     LoginIn,
     PasswordChangeIn,
+    PasswordConfirmIn,
+    RecoveryCodesOut,
     RefreshIn,
     RegisterIn,
+    RoleIn,
+    RoleOut,
     TokenOut,
+    TwoFactorCodeIn,
+    TwoFactorDisableIn,
+    TwoFactorSetupOut,
 )
 from app.deps import (
     REFRESH_COOKIE,
+    AdminUser,
     CurrentPrincipal,
     CurrentUser,
     HubDep,
@@ -69,7 +79,14 @@ async def login(
 ) -> TokenOut:
     await limiter.hit(LOGIN_PER_IP, "login-ip", _client_ip(request))
     await limiter.hit(LOGIN_PER_HANDLE, "login-handle", handle_key(body.handle))
-    tokens = await accounts.login(session, settings, handle=body.handle, password=body.password)
+    tokens = await accounts.login(
+        session,
+        settings,
+        handle=body.handle,
+        password=body.password,
+        totp_code=body.totp_code,
+        recovery_code=body.recovery_code,
+    )
     if body.use_cookies:
         set_session_cookies(response, settings, tokens)
         return TokenOut(access_token=tokens.access_token, expires_in=tokens.expires_in)
@@ -188,3 +205,63 @@ async def delete_me(
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookies(response, settings)
     return response
+
+
+@router.post("/me/2fa/setup", response_model=TwoFactorSetupOut)
+async def two_factor_setup(
+    body: PasswordConfirmIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> TwoFactorSetupOut:
+    """Start two-factor login: returns a secret for an authenticator app (shown once)."""
+    await limiter.hit(LOGIN_PER_HANDLE, "2fa", str(user.id))
+    setup = await twofactor.begin_setup(session, settings, user=user, password=body.password)
+    return TwoFactorSetupOut(secret=setup.secret, otpauth_uri=setup.otpauth_uri)
+
+
+@router.post("/me/2fa/enable", response_model=RecoveryCodesOut)
+async def two_factor_enable(
+    body: TwoFactorCodeIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> RecoveryCodesOut:
+    """Confirm the first code; returns recovery codes, shown only this once."""
+    await limiter.hit(LOGIN_PER_HANDLE, "2fa", str(user.id))
+    codes = await twofactor.confirm_setup(session, settings, user=user, code=body.code)
+    return RecoveryCodesOut(recovery_codes=codes)
+
+
+@router.post("/me/2fa/disable", status_code=status.HTTP_204_NO_CONTENT)
+async def two_factor_disable(
+    body: TwoFactorDisableIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> Response:
+    await limiter.hit(LOGIN_PER_HANDLE, "2fa", str(user.id))
+    await twofactor.disable(session, settings, user=user, password=body.password, code=body.code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/me/2fa/recovery-codes", response_model=RecoveryCodesOut)
+async def two_factor_new_recovery_codes(
+    body: PasswordConfirmIn,
+    user: CurrentUser,
+    session: SessionDep,
+    limiter: LimiterDep,
+) -> RecoveryCodesOut:
+    await limiter.hit(LOGIN_PER_HANDLE, "2fa", str(user.id))
+    codes = await twofactor.regenerate_recovery_codes(session, user=user, password=body.password)
+    return RecoveryCodesOut(recovery_codes=codes)
+
+
+@router.put("/admin/users/{handle}/role", response_model=RoleOut)
+async def grant_role(handle: str, body: RoleIn, admin: AdminUser, session: SessionDep) -> RoleOut:
+    """Admins appoint peer guides, moderators and admins (and take roles back)."""
+    user = await accounts.set_role(session, handle=handle[:64], role=Role(body.role))
+    return RoleOut(handle=user.handle, role=user.role)

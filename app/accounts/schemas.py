@@ -31,6 +31,10 @@ class RegisterIn(Strict):
 class LoginIn(Strict):
     handle: Handle
     password: Password
+    totp_code: Annotated[str, StringConstraints(max_length=12)] | None = Field(
+        default=None, description="Six-digit code from the authenticator app, when 2FA is on."
+    )
+    recovery_code: Annotated[str, StringConstraints(max_length=32)] | None = None
     use_cookies: bool = Field(
         default=True,
         description="Browsers keep the tokens in HttpOnly cookies; API clients pass false "
@@ -72,3 +76,35 @@ class AccountOut(BaseModel):
     consent_at: datetime
     consent_version: str
     adult_confirmed_at: datetime
+    has_two_factor: bool
+
+
+class PasswordConfirmIn(Strict):
+    password: Password
+
+
+class TwoFactorSetupOut(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
+class TwoFactorCodeIn(Strict):
+    code: Annotated[str, StringConstraints(min_length=6, max_length=12)]
+
+
+class TwoFactorDisableIn(Strict):
+    password: Password
+    code: Annotated[str, StringConstraints(min_length=6, max_length=12)]
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str]
+
+
+class RoleIn(Strict):
+    role: Literal["member", "peer_guide", "moderator", "admin"]
+
+
+class RoleOut(BaseModel):
+    handle: str
+    role: str

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import twofactor
 from app.accounts.models import AuthSession, RefreshToken, Role, User
 from app.accounts.passwords import check_handle, check_password, handle_key
 from app.config import Settings
@@ -98,8 +99,19 @@ async def _open_session(session: AsyncSession, settings: Settings, user: User) -
     return Tokens(access, expires_in, refresh, sid)
 
 
-async def login(session: AsyncSession, settings: Settings, *, handle: str, password: str) -> Tokens:
-    """Check the password and open a session. Unknown handles and wrong passwords look alike."""
+async def login(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    handle: str,
+    password: str,
+    totp_code: str | None = None,
+    recovery_code: str | None = None,
+) -> Tokens:
+    """Check the password (and second factor, if on) and open a session.
+
+    Unknown handles and wrong passwords look alike.
+    """
     user = await get_by_handle(session, handle)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthorized("invalid_credentials")
@@ -107,6 +119,10 @@ async def login(session: AsyncSession, settings: Settings, *, handle: str, passw
         raise Forbidden(
             "account_suspended",
             until=user.suspended_until.isoformat() if user.suspended_until else "",
+        )
+    if user.has_two_factor:
+        await twofactor.verify_second_factor(
+            session, settings, user=user, code=totp_code, recovery_code=recovery_code
         )
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -45,6 +45,9 @@ def upgrade() -> None:
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("password_changed_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("suspended_until", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("totp_secret", sa.String(length=255), nullable=True),
+        sa.Column("totp_enabled_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
         sa.CheckConstraint("language IN ('da', 'en')", name=op.f("ck_users_language_valid")),
         sa.CheckConstraint(
             "role IN ('member', 'peer_guide', 'moderator', 'admin')",
@@ -183,6 +186,20 @@ def upgrade() -> None:
         batch_op.create_index("ix_group_memberships_user_id", ["user_id", "group_id"], unique=False)
 
     op.create_table(
+        "recovery_codes",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_recovery_codes_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_codes")),
+    )
+    with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
+        batch_op.create_index("ix_recovery_codes_user_id", ["user_id"], unique=False)
+
+    op.create_table(
         "refresh_tokens",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("session_id", sa.String(length=43), nullable=False),
@@ -210,6 +227,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_refresh_tokens_session_id")
 
     op.drop_table("refresh_tokens")
+    with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
+        batch_op.drop_index("ix_recovery_codes_user_id")
+
+    op.drop_table("recovery_codes")
     with op.batch_alter_table("group_memberships", schema=None) as batch_op:
         batch_op.drop_index("ix_group_memberships_user_id")
 

@@ -30,7 +30,9 @@ REG = {"handle": "maja", "password": "rolig sommer regn bro", "consent": True, "
         None,
     ],
 )
-async def test_register_rejects_bad_input_with_a_reason(client: httpx.AsyncClient, body: object) -> None:
+async def test_register_rejects_bad_input_with_a_reason(
+    client: httpx.AsyncClient, body: object
+) -> None:
     r = await client.post("/api/auth/register", json=body)
     assert 400 <= r.status_code < 500, r.text
     assert r.json()["detail"] and r.json()["code"]
@@ -102,7 +104,9 @@ async def test_privacy_rejects_bad_input(
     assert r.status_code == 422, r.text
 
 
-async def test_bio_keeps_text_exactly_as_typed(client: httpx.AsyncClient, members: MemberFactory) -> None:
+async def test_bio_keeps_text_exactly_as_typed(
+    client: httpx.AsyncClient, members: MemberFactory
+) -> None:
     m = await members.create("maja")
     bio = "<b>hej</b> & 'farvel'\nNy linje <script>alert(1)</script>"
     r = await client.patch("/api/me/profile", headers=m.headers, json={"bio": bio})
