@@ -8,9 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import AuthSession, User
+from app.chat import service as chat
 from app.db import utcnow
 from app.groups.models import Group, GroupMembership
+from app.posts import service as posts
 from app.profiles import service as profiles
+from app.safety import plan as safety_plan
 from app.safety import service as safety
 
 
@@ -56,4 +59,7 @@ async def export_member(session: AsyncSession, user: User) -> dict[str, Any]:
             {"handle": h, "created_at": c.isoformat()}
             for h, c in await safety.list_blocks(session, blocker=user)
         ],
+        "group_content": await posts.export_member(session, user.id),
+        "safety_plan": await safety_plan.export_plan(session, user_id=user.id),
+        "chat": await chat.export_member(session, user_id=user.id),
     }

@@ -15,7 +15,10 @@ from app.accounts.router import router as accounts_router
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import AppError, install_error_handlers
+from app.groups.router import router as groups_router
 from app.middleware import SecurityMiddleware
+from app.notifications.router import router as notifications_router
+from app.posts.router import router as posts_router
 from app.profiles.router import router as profiles_router
 from app.ratelimit import RateLimiter
 from app.realtime.backends import backend_for
@@ -61,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(accounts_router)
     api.include_router(profiles_router)
     api.include_router(safety_router)
+    api.include_router(groups_router)
+    api.include_router(posts_router)
+    api.include_router(notifications_router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["ops"])

@@ -18,6 +18,10 @@ LOGIN_PER_IP = parse("30/minute")
 LOGIN_PER_HANDLE = parse("8/5minute")
 REGISTER_PER_IP = parse("10/hour")
 REFRESH_PER_SESSION = parse("30/minute")
+# Per-member writes in groups: generous for a person, a wall for a script flooding a group.
+CONTENT_WRITES_PER_MEMBER = parse("20/minute")
+REACTIONS_PER_MEMBER = parse("60/minute")
+GROUP_ACTIONS_PER_MEMBER = parse("20/minute")
 
 
 class RateLimiter:

@@ -1,1 +1,1 @@
-"""Safety: blocks between members, and (later) crisis support."""
+"""Safety: blocks between members, crisis support, and each member's private safety plan."""

@@ -1,10 +1,11 @@
-"""Blocks between members."""
+"""Blocks between members, and each member's private safety plan."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -26,3 +27,25 @@ class Block(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SafetyPlan(Base):
+    """The plan a member writes for hard moments; only that member ever reads it.
+
+    Each list is stored whole: the plan is always read and replaced as one document.
+    `contacts` and `professional_contacts` hold {"name", "phone", "note"} objects.
+    """
+
+    __tablename__ = "safety_plans"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    warning_signs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    coping_strategies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reasons_to_live: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    professional_contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    safe_environment: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""In-app notifications: replies and reactions, the bell's unread count."""

@@ -1,0 +1,1 @@
+"""Posts in groups, their comments and reactions."""
