@@ -26,7 +26,7 @@ seed: migrate
 run: seed
 	@echo "Samvær on http://$(HOST):$(PORT)  (log in with a demo member above)"
 	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) \
-		--no-access-log --ws-per-message-deflate false
+		--no-access-log --ws-per-message-deflate false --ws-max-size 65536
 
 lint: install
 	$(BIN)/ruff check app tests bench migrations

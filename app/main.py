@@ -12,6 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from app.accounts.router import router as accounts_router
+from app.chat.router import router as chat_router
+from app.chat.runtime import ChatRuntime
+from app.chat.ws import router as chat_ws_router
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import AppError, install_error_handlers
@@ -40,9 +43,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = Hub(backend_for(settings.redis_url))
         app.state.limiter = RateLimiter(settings)
         await app.state.hub.start()
+        app.state.chat = ChatRuntime(settings, app.state.db, app.state.hub)
+        await app.state.chat.start()
         try:
             yield
         finally:
+            await app.state.chat.stop()
             await app.state.hub.stop()
             await app.state.db.dispose()
 
@@ -67,7 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(groups_router)
     api.include_router(posts_router)
     api.include_router(notifications_router)
+    api.include_router(chat_router)
     app.include_router(api)
+    app.include_router(chat_ws_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

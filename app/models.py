@@ -1,6 +1,7 @@
 """Every domain's models, imported so that Base.metadata (and Alembic) sees them all."""
 
 from app.accounts.models import AuthSession, RecoveryCode, RefreshToken, User
+from app.chat.models import Conversation, Message
 from app.db import Base
 from app.groups.models import Category, Group, GroupMembership
 from app.notifications.models import Notification
@@ -14,8 +15,10 @@ __all__ = [
     "Block",
     "Category",
     "Comment",
+    "Conversation",
     "Group",
     "GroupMembership",
+    "Message",
     "Notification",
     "Post",
     "Profile",

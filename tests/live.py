@@ -60,6 +60,8 @@ class LiveServer:
                 "--no-access-log",
                 "--ws-per-message-deflate",
                 "false",
+                "--ws-max-size",
+                "65536",
                 "--log-level",
                 "warning",
             ],

@@ -23,6 +23,7 @@ class Backend(Protocol):
     async def subscribe(self, channel: str) -> None: ...
     async def unsubscribe(self, channel: str) -> None: ...
     async def publish(self, channel: str, message: str) -> None: ...
+    async def publish_many(self, messages: list[tuple[str, str]]) -> None: ...
 
 
 class MemoryBackend:
@@ -47,6 +48,10 @@ class MemoryBackend:
     async def publish(self, channel: str, message: str) -> None:
         if self._deliver is not None and channel in self._channels:
             await self._deliver(channel, message)
+
+    async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+        for channel, message in messages:
+            await self.publish(channel, message)
 
 
 class RedisBackend:
@@ -95,6 +100,12 @@ class RedisBackend:
 
     async def publish(self, channel: str, message: str) -> None:
         await self._redis.publish(channel, message)
+
+    async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel, message in messages:
+                pipe.publish(channel, message)
+            await pipe.execute()
 
 
 def backend_for(redis_url: str) -> Backend:

@@ -3,6 +3,7 @@
 Every socket owns a bounded queue. Events are serialised once per publish and the same string
 goes to every listener; a listener whose queue is full is marked overflowed so its socket can
 close and the client resume from its cursor, rather than the whole worker buffering without end.
+A socket may also queue its own frames (tuples) so that one task writes everything in order.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 256
 
+# A broker message (str), or a frame the socket queued for itself: (kind, payload).
+Item = str | tuple[str, Any]
+
 
 @dataclass(eq=False)
 class Listener:
     """One socket's inbox."""
 
-    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    queue: asyncio.Queue[Item] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     overflowed: bool = False
 
-    def offer(self, message: str) -> None:
+    def offer(self, message: Item) -> None:
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
@@ -76,6 +80,15 @@ class Hub:
             await self.backend.publish(channel, orjson.dumps(event).decode())
         except Exception as exc:
             # The write is committed; a lost notice is recovered by resume, so never fail it.
+            log.warning("publish to broker failed: %s", type(exc).__name__)
+
+    async def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Several events in one round trip to the broker. Call after commit."""
+        if not events:
+            return
+        try:
+            await self.backend.publish_many([(c, orjson.dumps(e).decode()) for c, e in events])
+        except Exception as exc:
             log.warning("publish to broker failed: %s", type(exc).__name__)
 
     def local_listener_count(self, channel: str) -> int:

@@ -1,0 +1,1 @@
+"""One-to-one chat: consent-first conversations, messages, and the live websocket."""

@@ -1,0 +1,1 @@
+"""Chat over HTTP: requests, consent, history, read state, on both databases."""

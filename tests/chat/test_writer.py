@@ -1,0 +1,110 @@
+"""The batching writer: many sends, one commit; one bad write does not sink its batch."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.chat.writer import MessageWriter, Outcome, SendJob, Sent
+from app.errors import AppError
+from tests.chat.conftest import history, open_conversation
+from tests.factories import Member
+
+
+class Replies:
+    """Collects the writer's answers; `all_in` waits for the expected number."""
+
+    def __init__(self, expected: int) -> None:
+        self.items: list[Outcome] = []
+        self.expected = expected
+        self._done = asyncio.Event()
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.items.append(outcome)
+        if len(self.items) >= self.expected:
+            self._done.set()
+
+    async def all_in(self) -> list[Outcome]:
+        await asyncio.wait_for(self._done.wait(), 10)
+        return self.items
+
+
+def _job(target: tuple[int, int, str], client_id: str, results: Replies) -> SendJob:
+    user_id, conversation_id, handle = target
+    return SendJob(
+        sender_id=user_id,
+        sender_handle=handle,
+        conversation_id=conversation_id,
+        client_id=client_id,
+        body=f"besked {client_id}",
+        reply=results,
+    )
+
+
+async def _target(
+    app: FastAPI, client: httpx.AsyncClient, a: Member, b: Member
+) -> tuple[int, int, str]:
+    """(a's id, an accepted conversation with b, a's handle): what a socket would submit."""
+    conversation_id = await open_conversation(client, a, b)
+    async with app.state.db.sessions() as s:
+        user_id = await s.scalar(select(User.id).where(User.handle == a.handle))
+    assert user_id is not None
+    return user_id, conversation_id, a.handle
+
+
+async def test_sends_queued_together_are_committed_together(
+    app: FastAPI, client: httpx.AsyncClient, pair: tuple[Member, Member]
+) -> None:
+    a, b = pair
+    target = await _target(app, client, a, b)
+    writer: MessageWriter = app.state.chat.writer
+    commits = 0
+
+    def count(_conn: Any) -> None:
+        nonlocal commits
+        commits += 1
+
+    engine = app.state.db.engine.sync_engine
+    event.listen(engine, "commit", count)
+    try:
+        replies = Replies(40)
+        for i in range(40):
+            writer.send(_job(target, f"g{i}", replies))
+        results = await replies.all_in()
+    finally:
+        event.remove(engine, "commit", count)
+    assert all(isinstance(r, Sent) for r in results)
+    assert [r.message["seq"] for r in results if isinstance(r, Sent)] == list(range(2, 42))
+    assert commits == 1
+
+
+async def test_one_failing_write_does_not_fail_its_batch(
+    app: FastAPI, client: httpx.AsyncClient, pair: tuple[Member, Member]
+) -> None:
+    a, b = pair
+    target = await _target(app, client, a, b)
+    writer: MessageWriter = app.state.chat.writer
+
+    async def broken(_session: AsyncSession) -> tuple[None, list[Any]]:
+        raise RuntimeError("a bug, not a member's mistake")
+
+    replies = Replies(2)
+    writer.send(_job(target, "before", replies))
+    failing = asyncio.ensure_future(writer.run(broken))
+    writer.send(_job(target, "after", replies))
+    results = await replies.all_in()
+    assert all(isinstance(r, Sent) for r in results)
+    try:
+        await failing
+    except AppError as exc:
+        assert exc.code == "chat_send_failed"
+    else:
+        raise AssertionError("the broken write reported success")
+    bodies = [m["body"] for m in (await history(client, b, target[1])).json()["messages"]]
+    assert bodies[-2:] == ["besked before", "besked after"]

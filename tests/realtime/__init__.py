@@ -1,0 +1,1 @@
+"""Real-time chat against real uvicorn processes and real websockets."""
