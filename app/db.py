@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -63,7 +63,7 @@ class Base(DeclarativeBase):
 READ_ONLY = "samvaer_read_only"
 
 
-def _install_sqlite_pragmas(engine: AsyncEngine, settings: Settings) -> None:
+def _install_sqlite_pragmas(engine: Engine, settings: Settings) -> None:
     """WAL, durable commits, enforced foreign keys, and IMMEDIATE write transactions.
 
     A deferred transaction that reads and then writes can fail at once with SQLITE_BUSY when
@@ -71,7 +71,7 @@ def _install_sqlite_pragmas(engine: AsyncEngine, settings: Settings) -> None:
     busy_timeout instead. Read-only sessions keep a deferred BEGIN so they never block writers.
     """
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN itself.
         dbapi_conn.isolation_level = None
@@ -83,7 +83,7 @@ def _install_sqlite_pragmas(engine: AsyncEngine, settings: Settings) -> None:
         cur.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
         cur.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         if conn.get_execution_options().get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
@@ -98,13 +98,28 @@ def make_engine(settings: Settings) -> AsyncEngine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_size=8, max_overflow=8)
-        _install_sqlite_pragmas(engine, settings)
+        _install_sqlite_pragmas(engine.sync_engine, settings)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+def make_sync_sqlite_engine(settings: Settings) -> Engine:
+    """A blocking engine on the same SQLite file, for work that runs in a thread of its own.
+
+    Same pragmas and IMMEDIATE transactions as the async engine, so the two queue on SQLite's
+    write lock instead of failing.
+    """
+    url = make_url(settings.database_url).set(drivername="sqlite+pysqlite")
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    _install_sqlite_pragmas(engine, settings)
+    return engine
+
+
 class Database:
-    """The engine and its two session factories (writes, and read-only for GET requests)."""
+    """The engine and its two session factories (writes, and read-only for GET requests).
+
+    On SQLite there is also a blocking engine for the chat writer's thread.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.engine = make_engine(settings)
@@ -112,9 +127,12 @@ class Database:
         self.read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        self.sync_engine = make_sync_sqlite_engine(settings) if settings.is_sqlite else None
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.sync_engine is not None:
+            self.sync_engine.dispose()
 
 
 async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:

@@ -20,7 +20,10 @@ async def test_commits_are_durable_and_foreign_keys_enforced(app: FastAPI, backe
                 for p in ("journal_mode", "synchronous", "foreign_keys", "secure_delete")
             }
             assert values == {
-                "journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "secure_delete": 1
+                "journal_mode": "wal",
+                "synchronous": 2,
+                "foreign_keys": 1,
+                "secure_delete": 1,
             }
         else:
             assert (await session.execute(text("SHOW synchronous_commit"))).scalar() == "on"
@@ -35,9 +38,18 @@ async def test_healthz_reports_the_database(client: httpx.AsyncClient) -> None:
 async def test_every_api_endpoint_is_documented_with_schemas(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     paths = spec["paths"]
-    for required in ("/api/auth/register", "/api/auth/login", "/api/auth/refresh",
-                     "/api/auth/logout", "/api/me", "/api/me/profile", "/api/me/privacy",
-                     "/api/me/export", "/api/users/{handle}", "/api/blocks"):
+    for required in (
+        "/api/auth/register",
+        "/api/auth/login",
+        "/api/auth/refresh",
+        "/api/auth/logout",
+        "/api/me",
+        "/api/me/profile",
+        "/api/me/privacy",
+        "/api/me/export",
+        "/api/users/{handle}",
+        "/api/blocks",
+    ):
         assert required in paths, required
     for path, ops in paths.items():
         for method, op in ops.items():
@@ -68,7 +80,9 @@ def test_short_secret_keys_are_refused(tmp_path: Path) -> None:
         Settings(data_dir=tmp_path, secret_key="too-short")
 
 
-def test_allowed_origins_come_from_a_comma_list(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_allowed_origins_come_from_a_comma_list(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://samvaer.dk, https://www.samvaer.dk/")
     s = Settings(data_dir=tmp_path)
     assert s.allowed_origins == ["https://samvaer.dk", "https://www.samvaer.dk"]

@@ -70,7 +70,8 @@ async def test_sends_queued_together_are_committed_together(
         nonlocal commits
         commits += 1
 
-    engine = app.state.db.engine.sync_engine
+    # On SQLite the writer has a connection of its own; on PostgreSQL it shares the engine.
+    engine = app.state.db.sync_engine or app.state.db.engine.sync_engine
     event.listen(engine, "commit", count)
     try:
         replies = Replies(40)

@@ -53,7 +53,9 @@ async def test_new_members_start_private(client: httpx.AsyncClient, members: Mem
 async def test_each_field_is_shown_exactly_as_its_setting_allows(
     client: httpx.AsyncClient, members: MemberFactory, field: str, level: str
 ) -> None:
-    owner = await members.create("hanne", profile=PROFILE, privacy={"field_visibility": {field: level}})
+    owner = await members.create(
+        "hanne", profile=PROFILE, privacy={"field_visibility": {field: level}}
+    )
     other = await members.create("ole")
     visitor = await client.get("/api/users/hanne")
     member = await client.get("/api/users/hanne", headers=other.headers)
@@ -69,9 +71,12 @@ async def test_each_field_is_shown_exactly_as_its_setting_allows(
             assert other_needle not in member.text
 
 
-async def test_preview_matches_what_others_see(client: httpx.AsyncClient, members: MemberFactory) -> None:
+async def test_preview_matches_what_others_see(
+    client: httpx.AsyncClient, members: MemberFactory
+) -> None:
     owner = await members.create(
-        "hanne", profile=PROFILE,
+        "hanne",
+        profile=PROFILE,
         privacy={"field_visibility": {"city": "members", "display_name": "public"}},
     )
     other = await members.create("ole")
@@ -83,16 +88,21 @@ async def test_preview_matches_what_others_see(client: httpx.AsyncClient, member
     assert "city" not in as_visitor.json()
 
 
-async def test_privacy_updates_are_partial(client: httpx.AsyncClient, members: MemberFactory) -> None:
+async def test_privacy_updates_are_partial(
+    client: httpx.AsyncClient, members: MemberFactory
+) -> None:
     m = await members.create("hanne")
-    await client.patch("/api/me/privacy", headers=m.headers, json={"field_visibility": {"city": "public"}})
+    await client.patch(
+        "/api/me/privacy", headers=m.headers, json={"field_visibility": {"city": "public"}}
+    )
     r = await client.patch("/api/me/privacy", headers=m.headers, json={"show_online": True})
     body = r.json()
     assert body["field_visibility"]["city"] == "public"
     assert body["field_visibility"]["bio"] == "nobody"
     assert body["show_online"] is True and body["read_receipts"] is False
     r = await client.patch(
-        "/api/me/privacy", headers=m.headers,
+        "/api/me/privacy",
+        headers=m.headers,
         json={"who_can_message": "nobody", "read_receipts": True},
     )
     assert r.json()["who_can_message"] == "nobody" and r.json()["read_receipts"] is True
@@ -101,7 +111,9 @@ async def test_privacy_updates_are_partial(client: httpx.AsyncClient, members: M
 async def test_blocked_members_cannot_see_each_others_profiles(
     client: httpx.AsyncClient, members: MemberFactory
 ) -> None:
-    hanne = await members.create("hanne", profile=PROFILE, privacy={"field_visibility": {"city": "public"}})
+    hanne = await members.create(
+        "hanne", profile=PROFILE, privacy={"field_visibility": {"city": "public"}}
+    )
     ole = await members.create("ole")
     r = await client.post("/api/blocks", headers=hanne.headers, json={"handle": "ole"})
     assert r.status_code == 201
@@ -115,9 +127,15 @@ async def test_blocked_members_cannot_see_each_others_profiles(
     assert (await client.get("/api/users/hanne", headers=ole.headers)).status_code == 200
 
 
-async def test_email_is_never_shown_to_others(client: httpx.AsyncClient, members: MemberFactory) -> None:
-    m = await members.create("hanne", privacy={"field_visibility": dict.fromkeys(PROFILE_FIELDS, "public")})
+async def test_email_is_never_shown_to_others(
+    client: httpx.AsyncClient, members: MemberFactory
+) -> None:
+    m = await members.create(
+        "hanne", privacy={"field_visibility": dict.fromkeys(PROFILE_FIELDS, "public")}
+    )
     await client.patch("/api/me/account", headers=m.headers, json={"email": "hanne@example.org"})
     other = await members.create("ole")
     for headers in ({}, other.headers):
-        assert "hanne@example.org" not in (await client.get("/api/users/hanne", headers=headers)).text
+        assert (
+            "hanne@example.org" not in (await client.get("/api/users/hanne", headers=headers)).text
+        )

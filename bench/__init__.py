@@ -1,0 +1,1 @@
+"""Benchmarks for Samvær, each measured against a bare baseline in the same run."""
