@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from app import sqlite_inline
 from app.config import Settings
 
 NAMING_CONVENTION = {
@@ -103,6 +104,19 @@ def make_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+def make_read_engine(settings: Settings) -> AsyncEngine:
+    """SQLite reads run inline on the event loop (see app.sqlite_inline for why)."""
+    path = make_url(settings.database_url).database or ""
+    engine = create_async_engine(
+        settings.database_url,
+        async_creator=sqlite_inline.connector(path),
+        pool_size=4,
+        max_overflow=4,
+    )
+    _install_sqlite_pragmas(engine.sync_engine, settings)
+    return engine
+
+
 def make_sync_sqlite_engine(settings: Settings) -> Engine:
     """A blocking engine on the same SQLite file, for work that runs in a thread of its own.
 
@@ -124,13 +138,16 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = make_engine(settings)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = make_read_engine(settings) if settings.is_sqlite else self.engine
         self.read_sessions = async_sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+            self.read_engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
         self.sync_engine = make_sync_sqlite_engine(settings) if settings.is_sqlite else None
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
         if self.sync_engine is not None:
             self.sync_engine.dispose()
 
