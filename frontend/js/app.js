@@ -2,6 +2,7 @@
 // into <main>, moving focus to each new page's heading and announcing it.
 
 import { ApiError, api, onSessionLost } from "./api.js";
+import { startBell } from "./bell.js";
 import { banner, flash, pageHeading, takeFlash } from "./components.js";
 import { h, replace } from "./dom.js";
 import {
@@ -15,10 +16,18 @@ import {
   t,
 } from "./i18n.js";
 import account from "./pages/account.js";
+import chatConversation from "./pages/chat-conversation.js";
+import chatList from "./pages/chat-list.js";
+import chatNew from "./pages/chat-new.js";
+import feed from "./pages/feed.js";
+import group from "./pages/group.js";
+import groups from "./pages/groups.js";
 import help from "./pages/help.js";
 import home from "./pages/home.js";
 import login from "./pages/login.js";
 import notFound from "./pages/not-found.js";
+import notifications from "./pages/notifications.js";
+import post from "./pages/post.js";
 import privacy from "./pages/privacy.js";
 import profile from "./pages/profile.js";
 import register from "./pages/register.js";
@@ -33,6 +42,14 @@ const ROUTES = [
   { path: "/profile", page: profile, auth: true },
   { path: "/privacy", page: privacy, auth: true },
   { path: "/account", page: account, auth: true },
+  { path: "/groups", page: groups, auth: true },
+  { path: "/groups/:slug", page: group, auth: true },
+  { path: "/posts/:id", page: post, auth: true },
+  { path: "/feed", page: feed, auth: true },
+  { path: "/notifications", page: notifications, auth: true },
+  { path: "/chat", page: chatList, auth: true },
+  { path: "/chat/new", page: chatNew, auth: true },
+  { path: "/chat/:id", page: chatConversation, auth: true },
   { path: "/hjaelp", page: help },
 ];
 
@@ -44,6 +61,9 @@ const GUEST_NAV = [
 ];
 const MEMBER_NAV = [
   ["/", "nav.home"],
+  ["/groups", "nav.groups"],
+  ["/feed", "nav.feed"],
+  ["/chat", "nav.chat"],
   ["/profile", "nav.profile"],
   ["/privacy", "nav.privacy"],
   ["/account", "nav.account"],
@@ -180,6 +200,7 @@ async function saveLanguage(lang) {
 async function start() {
   await initI18n();
   renderLanguageSwitch();
+  startBell(languageSwitch.parentElement, languageSwitch);
   document.querySelector(".skip-link").addEventListener("click", (event) => {
     event.preventDefault();
     (main.querySelector("h1") || main).focus();

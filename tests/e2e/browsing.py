@@ -1,4 +1,5 @@
-"""Helpers for browser tests: watched pages, viewport sizes, and members made through the API."""
+"""Helpers for browser tests: watched pages, viewport sizes, members made through the API, and
+groups put straight into the database."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ import itertools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from playwright.async_api import ConsoleMessage, Page
+from playwright.async_api import ConsoleMessage, Page, expect
+from sqlalchemy import select
 
+from app.accounts.models import User
+from app.config import Settings
+from app.db import Database
+from app.groups.models import Category, Group, GroupMembership
 from tests.factories import PASSWORD
+from tests.live import LiveServer
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -85,3 +93,56 @@ async def new_logged_in_member(page: Page, prefix: str = "gæst") -> str:
     await register_member(page, handle)
     await log_in(page, handle)
     return handle
+
+
+async def visit(page: Page, path: str) -> None:
+    """Go to a page of the app and wait until it has rendered its heading."""
+    await page.goto(f"/#{path}")
+    await expect(page.locator(f'main[data-path="{path}"]:not([aria-busy]) h1')).to_be_visible()
+
+
+async def create_group(
+    server: LiveServer,
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    rules: str = "",
+    kind: str = "open",
+    category: str = "ensomhed",
+    moderators: tuple[str, ...] = (),
+) -> None:
+    """Put a group (and its moderators, by handle) straight into the server's database: groups
+    are made by admins, not through the API."""
+    data_dir = Path(server.env["DATA_DIR"])
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite+aiosqlite:///{data_dir / 'samvaer.db'}",
+        secret_key=server.env["SECRET_KEY"],
+    )
+    db = Database(settings)
+    try:
+        async with db.sessions() as session:
+            category_id = await session.scalar(select(Category.id).where(Category.slug == category))
+            assert category_id is not None, category
+            group = Group(
+                slug=slug,
+                category_id=category_id,
+                name_da=name,
+                name_en=name,
+                description_da=description,
+                description_en=description,
+                rules_da=rules,
+                rules_en=rules,
+                kind=kind,
+                member_count=len(moderators),
+            )
+            session.add(group)
+            await session.flush()
+            for handle in moderators:
+                user_id = await session.scalar(select(User.id).where(User.handle == handle))
+                assert user_id is not None, handle
+                session.add(GroupMembership(group_id=group.id, user_id=user_id, role="moderator"))
+            await session.commit()
+    finally:
+        await db.dispose()
