@@ -11,8 +11,11 @@ from app.accounts.models import AuthSession, User
 from app.chat import service as chat
 from app.db import utcnow
 from app.groups.models import Group, GroupMembership
+from app.moderation import service as moderation
 from app.posts import service as posts
 from app.profiles import service as profiles
+from app.safety import filters as safety_filters
+from app.safety import mutes as safety_mutes
 from app.safety import plan as safety_plan
 from app.safety import service as safety
 
@@ -62,4 +65,7 @@ async def export_member(session: AsyncSession, user: User) -> dict[str, Any]:
         "group_content": await posts.export_member(session, user.id),
         "safety_plan": await safety_plan.export_plan(session, user_id=user.id),
         "chat": await chat.export_member(session, user_id=user.id),
+        "mutes": await safety_mutes.export_mutes(session, user_id=user.id),
+        "personal_filters": await safety_filters.export_filters(session, user_id=user.id),
+        "moderation": await moderation.export_member(session, user_id=user.id),
     }

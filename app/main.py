@@ -20,12 +20,14 @@ from app.db import Database
 from app.errors import AppError, install_error_handlers
 from app.groups.router import router as groups_router
 from app.middleware import SecurityMiddleware
+from app.moderation.router import router as moderation_router
 from app.notifications.router import router as notifications_router
 from app.posts.router import router as posts_router
 from app.profiles.router import router as profiles_router
 from app.ratelimit import RateLimiter
 from app.realtime.backends import backend_for
 from app.realtime.hub import Hub
+from app.safety.personal_router import router as personal_safety_router
 from app.safety.router import router as safety_router
 
 MAX_BODY_BYTES = 64 * 1024
@@ -70,10 +72,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(accounts_router)
     api.include_router(profiles_router)
     api.include_router(safety_router)
+    api.include_router(personal_safety_router)
     api.include_router(groups_router)
     api.include_router(posts_router)
     api.include_router(notifications_router)
     api.include_router(chat_router)
+    api.include_router(moderation_router)
     app.include_router(api)
     app.include_router(chat_ws_router)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -197,6 +197,19 @@ async def revoke_sessions(
     if ids:
         await hub.publish(user_channel(user_id), {"type": "session_revoked", "sessions": ids})
     return ids
+
+
+# A ban is a suspension without end; one column keeps every login check the same.
+BANNED_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+async def suspend(
+    session: AsyncSession, hub: Hub, *, user: User, until: datetime | None
+) -> list[str]:
+    """Suspend a member until `until` (None bans them), committing whatever the caller staged
+    with it; every session is revoked and live sockets close at once."""
+    user.suspended_until = until or BANNED_UNTIL
+    return await revoke_sessions(session, hub, user_id=user.id)
 
 
 async def change_password(

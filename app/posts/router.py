@@ -28,6 +28,7 @@ from app.posts.schemas import (
     ReactorPage,
 )
 from app.ratelimit import CONTENT_WRITES_PER_MEMBER, REACTIONS_PER_MEMBER
+from app.safety import newcomers
 
 router = APIRouter(tags=["posts"])
 
@@ -79,8 +80,10 @@ async def create_post(
     session: SessionDep,
     limiter: LimiterDep,
 ) -> dict[str, Any]:
-    """Active members only (403 otherwise)."""
+    """Active members only (403 otherwise). Accounts younger than a week may post fewer
+    times an hour. Text that signals risk is published and the response carries `support`."""
     await _count_write(limiter, user.id)
+    await newcomers.limit_new_account(limiter, user, newcomers.NEW_ACCOUNT_POSTS, "post")
     return await posts.create_post(
         session,
         slug=slug[:60],
@@ -164,8 +167,11 @@ async def create_comment(
     hub: HubDep,
     limiter: LimiterDep,
 ) -> dict[str, Any]:
-    """Active members of the post's group only. A reply to a reply is refused (400)."""
+    """Active members of the post's group only. A reply to a reply is refused (400), and so
+    is a comment on a thread a moderator locked (403). Accounts younger than a week may
+    comment fewer times an hour. Risky text gets `support` in the response, as for posts."""
     await _count_write(limiter, user.id)
+    await newcomers.limit_new_account(limiter, user, newcomers.NEW_ACCOUNT_COMMENTS, "comment")
     return await posts.create_comment(
         session,
         hub,

@@ -2,6 +2,8 @@
 
 Fields that only some viewers may see (`is_mine`, `revealed_author`, `removed`) are left out of
 the JSON entirely for everyone else; routers return them with `response_model_exclude_unset`.
+So are `filtered` (the viewer's own filters matched) and `support` (crisis lines, only in the
+writer's response to text that signals risk).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from app.posts.models import (
     ContentWarningTopic,
     ReactionKind,
 )
+from app.safety.schemas import SupportOut
 from app.text import MultiLine, NotBlank, OneLine
 
 Title = Annotated[
@@ -112,6 +115,19 @@ class GroupRefOut(BaseModel):
     name_en: str
 
 
+class FilterReasonOut(BaseModel):
+    kind: Literal["word", "topic", "hard_day"] = Field(
+        description="word or topic: my personal filters; hard_day: my hard-day mode"
+    )
+    match: str = Field(description="My own filter word or the topic that matched")
+
+
+FILTERED_DESCRIPTION = "Matches one of my personal filters: show it folded, whatever its warning."
+SUPPORT_DESCRIPTION = (
+    "Only in my own response, when my text signals risk: crisis lines for the support panel."
+)
+
+
 class ReactionCountsOut(BaseModel):
     hjerte: int
     kram: int
@@ -132,6 +148,7 @@ class PostOut(BaseModel):
     reactions: ReactionCountsOut
     my_reactions: list[ReactionKind]
     comment_count: int
+    locked: bool = Field(description="A moderator locked the thread: no new comments.")
     is_mine: Literal[True] | None = Field(default=None, description="Only on my own posts.")
     revealed_author: RevealedAuthorOut | None = Field(
         default=None, description="Moderators only: who wrote an anonymous post."
@@ -140,6 +157,9 @@ class PostOut(BaseModel):
         default=None, description="Removed by a moderator (shown to the author and moderators)."
     )
     removed_reason: str | None = None
+    filtered: Literal[True] | None = Field(default=None, description=FILTERED_DESCRIPTION)
+    filter_reason: FilterReasonOut | None = None
+    support: SupportOut | None = Field(default=None, description=SUPPORT_DESCRIPTION)
 
 
 class PostPage(BaseModel):
@@ -160,6 +180,9 @@ class CommentOut(BaseModel):
     revealed_author: RevealedAuthorOut | None = None
     removed: Literal[True] | None = None
     removed_reason: str | None = None
+    filtered: Literal[True] | None = Field(default=None, description=FILTERED_DESCRIPTION)
+    filter_reason: FilterReasonOut | None = None
+    support: SupportOut | None = Field(default=None, description=SUPPORT_DESCRIPTION)
 
 
 class CommentPage(BaseModel):

@@ -4,14 +4,20 @@ Reading follows the group (see app.groups.service). Anonymous items show an anon
 everyone but site moderators and the group's moderators (who also get `revealed_author`); their
 times are rounded to the minute so they cannot be matched to a member's activity. Content by a
 member blocked either way is left out of every list and is "not found" on its own. Each feed page
-costs the same few queries however many posts it holds: the rows with their authors, then one
-query each for reaction counts and comment counts.
+costs the same few queries however many posts it holds: the viewer's personal filters, the rows
+with their authors, then one query each for reaction counts and comment counts.
+
+Personal safety settings (app.safety) shape lists for the viewer alone: muted members' posts and
+comments are left out (never anonymous ones, which would give their authors away), posts with a
+hard-day topic are left out of feeds, and content matching a personal filter comes marked
+`filtered` so the client folds it. Text that signals risk of suicide or self-harm is published,
+flagged for moderators, and answered with `support` (crisis lines) in the writer's response.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -26,12 +32,15 @@ from app.db import utcnow
 from app.errors import BadRequest, Forbidden, NotFound
 from app.groups import service as groups
 from app.groups.models import Group, GroupMembership
+from app.moderation import cases
+from app.moderation.models import PostLock, TargetType
 from app.notifications import service as notifications
 from app.notifications.models import Notification
 from app.posts.models import Comment, Post, Reaction, ReactionKind
 from app.profiles.models import Profile
 from app.profiles.rules import Audience, can_see_field, field_level
 from app.realtime.hub import Hub
+from app.safety import crisis, crisis_lines, filters, mutes
 from app.safety import service as safety
 
 ANONYMOUS_LABEL = notifications.ANONYMOUS_LABEL
@@ -45,6 +54,7 @@ class Viewer:
     id: int
     site_moderator: bool
     moderated_groups: frozenset[int]
+    lens: filters.Lens = filters.NO_LENS
 
     def moderates(self, group_id: int) -> bool:
         return self.site_moderator or group_id in self.moderated_groups
@@ -106,8 +116,16 @@ def _private_marks(
     return out
 
 
-# Columns loaded with every post: the post, its group's names, its author's handle and profile.
-PostRow = tuple[Post, str, str, str, str, str | None, dict[str, Any] | None]
+def _filter_marks(out: dict[str, Any], reason: dict[str, str] | None) -> dict[str, Any]:
+    if reason is not None:
+        out["filtered"] = True
+        out["filter_reason"] = reason
+    return out
+
+
+# Columns loaded with every post: the post, its group's names, its author's handle and profile,
+# and when a moderator locked its thread.
+PostRow = tuple[Post, str, str, str, str, str | None, dict[str, Any] | None, datetime | None]
 
 
 def _post_view(
@@ -117,7 +135,7 @@ def _post_view(
     mine: dict[int, list[str]],
     comment_counts: dict[int, int],
 ) -> dict[str, Any]:
-    post, slug, name_da, name_en, handle, display_name, visibility = row
+    post, slug, name_da, name_en, handle, display_name, visibility, locked_at = row
     is_mine = post.author_id == viewer.id
     out: dict[str, Any] = {
         "id": post.id,
@@ -140,7 +158,13 @@ def _post_view(
         "reactions": {k: counts.get(post.id, {}).get(k, 0) for k in REACTION_KINDS},
         "my_reactions": mine.get(post.id, []),
         "comment_count": comment_counts.get(post.id, 0),
+        "locked": locked_at is not None,
     }
+    if not is_mine:
+        _filter_marks(
+            out,
+            viewer.lens.post_reason(title=post.title, body=post.body, cw_topic=post.cw_topic),
+        )
     return _private_marks(
         out,
         viewer=viewer,
@@ -157,7 +181,7 @@ CommentRow = tuple[Comment, str, str | None, dict[str, Any] | None]
 
 
 def _post_row(row: Row[Any]) -> PostRow:
-    return cast(PostRow, tuple(row)[:7])
+    return cast(PostRow, tuple(row)[:8])
 
 
 def _comment_row(row: Row[Any]) -> CommentRow:
@@ -182,6 +206,8 @@ def _comment_view(row: CommentRow, viewer: Viewer, group_id: int) -> dict[str, A
         "created_at": _stamp(comment.created_at, comment.anonymous),
         "edited_at": _stamp(comment.edited_at, comment.anonymous),
     }
+    if comment.author_id != viewer.id:
+        _filter_marks(out, viewer.lens.comment_reason(comment.body))
     return _private_marks(
         out,
         viewer=viewer,
@@ -208,10 +234,12 @@ def _post_rows(viewer_id: int) -> Select[Any]:
             User.handle,
             Profile.display_name,
             Profile.field_visibility,
+            PostLock.locked_at,
         )
         .join(Group, Group.id == Post.group_id)
         .join(User, User.id == Post.author_id)
         .outerjoin(Profile, Profile.user_id == Post.author_id)
+        .outerjoin(PostLock, PostLock.post_id == Post.id)
         .where(Post.deleted_at.is_(None), Post.author_id.not_in(safety.hidden_user_ids(viewer_id)))
     )
 
@@ -226,12 +254,26 @@ def _removed_posts_filter(viewer: Viewer) -> ColumnElement[bool]:
     return or_(*shown)
 
 
+def _personal_filter(viewer: Viewer) -> ColumnElement[bool]:
+    """Feeds leave out muted members' posts (not anonymous ones) and hard-day topics; a
+    viewer's own posts always stay."""
+    conds: list[ColumnElement[bool]] = [
+        or_(Post.anonymous, Post.author_id.not_in(mutes.muted_ids(viewer.id)))
+    ]
+    if viewer.lens.hidden_topics:
+        conds.append(
+            or_(Post.cw_topic.is_(None), Post.cw_topic.not_in(sorted(viewer.lens.hidden_topics)))
+        )
+    return or_(Post.author_id == viewer.id, and_(*conds))
+
+
 def _comment_visible(
     c: type[Comment], viewer: Viewer, moderates: bool, *, counting: bool = False
 ) -> ColumnElement[bool]:
     conds: list[ColumnElement[bool]] = [
         c.deleted_at.is_(None),
         c.author_id.not_in(safety.hidden_user_ids(viewer.id)),
+        or_(c.anonymous, c.author_id == viewer.id, c.author_id.not_in(mutes.muted_ids(viewer.id))),
     ]
     if counting:
         conds.append(c.removed_at.is_(None))
@@ -341,9 +383,9 @@ async def _visible_post(
     post = row[0]
     standing = groups.Standing(
         group_id=post.group_id,
-        kind=row[7],
-        status=row[8],
-        role=row[9],
+        kind=row[8],
+        status=row[9],
+        role=row[10],
         site_moderator=user.is_moderator,
     )
     viewer = Viewer.in_group(user, standing)
@@ -352,6 +394,60 @@ async def _visible_post(
     if post.removed_at is not None and post.author_id != user.id and not standing.moderates:
         raise NotFound("post_not_found")
     return _post_row(row), viewer, standing
+
+
+async def visible_post(session: AsyncSession, *, post_id: int, user: User) -> Post:
+    """The post if `user` may see it (e.g. to report it), else not found."""
+    row, _viewer, _standing = await _visible_post(session, post_id, user)
+    return row[0]
+
+
+async def visible_comment(session: AsyncSession, *, comment_id: int, user: User) -> Comment:
+    """The comment if `user` may see it (e.g. to report it), else not found."""
+    comment = await session.get(Comment, comment_id)
+    if comment is None or comment.deleted_at is not None:
+        raise NotFound("comment_not_found")
+    try:
+        _row, _viewer, standing = await _visible_post(session, comment.post_id, user)
+    except NotFound:
+        raise NotFound("comment_not_found") from None
+    hidden = comment.removed_at is not None and comment.author_id != user.id
+    if (hidden and not standing.moderates) or await safety.blocked_either_way(
+        session, user.id, comment.author_id
+    ):
+        raise NotFound("comment_not_found")
+    return comment
+
+
+async def _crisis_check(
+    session: AsyncSession,
+    text: str,
+    *,
+    target_type: TargetType,
+    target_id: int,
+    author_id: int,
+    group_id: int,
+) -> bool:
+    """Flag risky text for moderators in the caller's transaction; True if it signals risk."""
+    assessment = crisis.assess(text)
+    if assessment.risk:
+        await cases.flag_crisis(
+            session,
+            target_type=target_type,
+            target_id=target_id,
+            subject_id=author_id,
+            group_id=group_id,
+            categories=tuple(c.value for c in assessment.categories),
+            now=utcnow(),
+        )
+    return assessment.risk
+
+
+def _with_support(out: dict[str, Any], risk: bool) -> dict[str, Any]:
+    """The writer's response carries crisis lines (open ones first) when their text was risky."""
+    if risk:
+        out["support"] = crisis_lines.support_payload(utcnow())
+    return out
 
 
 def _require_writer(post: Post, standing: groups.Standing) -> None:
@@ -370,8 +466,10 @@ async def group_feed(
     group, standing = await groups.group_and_standing(session, slug=slug, viewer=user)
     if not standing.can_read:
         raise Forbidden("group_members_only")
-    viewer = Viewer.in_group(user, standing)
-    stmt = _post_rows(user.id).where(Post.group_id == group.id, _removed_posts_filter(viewer))
+    viewer = replace(Viewer.in_group(user, standing), lens=await filters.lens_for(session, user.id))
+    stmt = _post_rows(user.id).where(
+        Post.group_id == group.id, _removed_posts_filter(viewer), _personal_filter(viewer)
+    )
     return await _page(session, stmt, viewer, limit=limit, before=before)
 
 
@@ -392,15 +490,20 @@ async def my_feed(
         user.id,
         user.is_moderator,
         frozenset(gid for gid, role in memberships if role == "moderator"),
+        await filters.lens_for(session, user.id),
     )
     stmt = _post_rows(user.id).where(
-        Post.group_id.in_([gid for gid, _role in memberships]), _removed_posts_filter(viewer)
+        Post.group_id.in_([gid for gid, _role in memberships]),
+        _removed_posts_filter(viewer),
+        _personal_filter(viewer),
     )
     return await _page(session, stmt, viewer, limit=limit, before=before)
 
 
 async def get_post(session: AsyncSession, *, post_id: int, user: User) -> dict[str, Any]:
+    """One post; opened directly it is never left out, only marked `filtered` if it matches."""
     row, viewer, _standing = await _visible_post(session, post_id, user)
+    viewer = replace(viewer, lens=await filters.lens_for(session, user.id))
     return (await _views(session, [row], viewer))[0]
 
 
@@ -429,9 +532,17 @@ async def create_post(
     )
     session.add(post)
     await session.flush()
+    risk = await _crisis_check(
+        session,
+        f"{title}\n{body}",
+        target_type=TargetType.post,
+        target_id=post.id,
+        author_id=user.id,
+        group_id=group.id,
+    )
     out = await get_post(session, post_id=post.id, user=user)
     await session.commit()
-    return out
+    return _with_support(out, risk)
 
 
 async def edit_post(
@@ -458,9 +569,19 @@ async def edit_post(
     if changes:
         post.edited_at = utcnow()
     await session.flush()
+    risk = False
+    if changes.get("title") is not None or changes.get("body") is not None:
+        risk = await _crisis_check(
+            session,
+            f"{post.title}\n{post.body}",
+            target_type=TargetType.post,
+            target_id=post.id,
+            author_id=user.id,
+            group_id=post.group_id,
+        )
     out = await get_post(session, post_id=post.id, user=user)
     await session.commit()
-    return out
+    return _with_support(out, risk)
 
 
 async def delete_post(session: AsyncSession, *, post_id: int, user: User) -> None:
@@ -492,6 +613,7 @@ async def list_comments(
     """Oldest first; a reply always comes after its parent. `before` is the previous page's
     `next_cursor` (the list continues after it)."""
     row, viewer, standing = await _visible_post(session, post_id, user)
+    viewer = replace(viewer, lens=await filters.lens_for(session, user.id))
     group_id = row[0].group_id
     cursor = groups.parse_id_cursor(before)
     parent, visible = _visible_comments(viewer, standing.moderates)
@@ -526,8 +648,10 @@ async def create_comment(
     anonymous: bool | None,
 ) -> dict[str, Any]:
     row, viewer, standing = await _visible_post(session, post_id, user)
-    post = row[0]
+    post, locked_at = row[0], row[7]
     _require_writer(post, standing)
+    if locked_at is not None and not standing.moderates:
+        raise Forbidden("thread_locked")
     parent: Comment | None = None
     if parent_id is not None:
         parent = await session.get(Comment, parent_id)
@@ -581,6 +705,14 @@ async def create_comment(
             )
         )
     await session.flush()
+    risk = await _crisis_check(
+        session,
+        body,
+        target_type=TargetType.comment,
+        target_id=comment.id,
+        author_id=user.id,
+        group_id=post.group_id,
+    )
     out = await _comment_view_by_id(session, comment.id, viewer, post.group_id)
     events = [
         (
@@ -593,7 +725,7 @@ async def create_comment(
     ]
     await session.commit()
     await notifications.publish(hub, events)
-    return out
+    return _with_support(out, risk)
 
 
 async def _own_comment(session: AsyncSession, comment_id: int, user: User) -> Comment:
@@ -621,9 +753,17 @@ async def edit_comment(
     comment.body = body
     comment.edited_at = utcnow()
     await session.flush()
+    risk = await _crisis_check(
+        session,
+        body,
+        target_type=TargetType.comment,
+        target_id=comment.id,
+        author_id=user.id,
+        group_id=standing.group_id,
+    )
     out = await _comment_view_by_id(session, comment.id, viewer, standing.group_id)
     await session.commit()
-    return out
+    return _with_support(out, risk)
 
 
 async def delete_comment(session: AsyncSession, *, comment_id: int, user: User) -> None:

@@ -1,4 +1,4 @@
-"""Blocks between members, and each member's private safety plan."""
+"""Blocks and mutes between members, each member's private safety plan and personal filters."""
 
 from __future__ import annotations
 
@@ -48,4 +48,42 @@ class SafetyPlan(Base):
     professional_contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     safe_environment: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Mute(Base):
+    """`muter_id` no longer sees `muted_id`'s content in lists; the muted member is not told."""
+
+    __tablename__ = "mutes"
+    __table_args__ = (
+        CheckConstraint("muter_id <> muted_id", name="not_self"),
+        Index("ix_mutes_muted_id", "muted_id"),
+    )
+
+    muter_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    muted_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PersonalFilter(Base):
+    """Words and content-warning topics a member wants folded, and their "svær dag" mode.
+
+    One row holds both so that a feed reads everything it needs about the viewer in one query.
+    Hard-day mode is on while `hard_day_until` is in the future; nothing has to switch it off.
+    """
+
+    __tablename__ = "personal_filters"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    words: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cw_topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hard_day_topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hard_day_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hard_day_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Moderation: reports and the review queue, moderator actions, appeals, the audit log."""
