@@ -25,7 +25,7 @@ from app.chat.schemas import (
 )
 from app.deps import CurrentUser, HubDep, LimiterDep, SessionDep
 from app.errors import TooManyRequests
-from app.safety import crisis
+from app.safety import crisis, newcomers
 
 router = APIRouter(tags=["chat"])
 
@@ -88,6 +88,10 @@ async def start_conversation(
 ) -> dict[str, Any]:
     """Send a first message to a member as a request; once accepted, it is just a message."""
     await limiter.hit(REQUESTS_PER_MEMBER, "chat-request", str(user.id))
+    # New accounts may start fewer conversations: the commonest shape of harassment and spam.
+    await newcomers.limit_new_account(
+        limiter, user, newcomers.NEW_ACCOUNT_CHAT_REQUESTS, "chat-request"
+    )
     if not runtime.send_budget.take(user.id):
         raise TooManyRequests()
     # The writer takes SQLite's write lock; hand back the one this request holds first.

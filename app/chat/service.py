@@ -30,6 +30,7 @@ from app.groups.models import GroupMembership
 from app.profiles.models import Profile
 from app.realtime.hub import Hub, user_channel
 from app.realtime.presence import Presence
+from app.safety import filters
 from app.safety import service as safety
 from app.safety.models import Block
 
@@ -213,6 +214,9 @@ async def request_conversation(
             return RequestResult(conv.id, message, duplicate=True), []
     if conv is None:
         if not await _may_request(session, sender_id=sender_id, target_id=target.id):
+            raise Forbidden("cannot_message_member")
+        # A member on a hard day gets no new requests; the sender is told only "not now".
+        if await filters.chat_requests_paused(session, target.id):
             raise Forbidden("cannot_message_member")
         conv = Conversation(
             user_low_id=low,

@@ -78,3 +78,28 @@ async def test_hard_day_can_be_ended_early_and_is_bounded(
     await call(maja, "POST", "/api/me/hard-day", json={"hours": 1, "topics": ["vold"]})
     await call(maja, "DELETE", "/api/me/hard-day")
     assert (await call(maja, "GET", "/api/me/filters")).json()["words"] == ["sprut"]
+
+
+async def test_member_on_a_hard_day_gets_no_new_chat_requests(
+    app: FastAPI, members: MemberFactory
+) -> None:
+    maja = await members.create("maja", privacy={"who_can_message": "everyone"})
+    jonas = await members.create("jonas", privacy={"who_can_message": "everyone"})
+    r = await call(maja, "POST", "/api/me/hard-day", json={"hours": 2, "topics": []})
+    assert r.status_code == 200, r.text
+    r = await call(jonas, "POST", "/api/conversations", json={"handle": "maja", "body": "Hej"})
+    assert r.status_code == 403
+    assert r.json()["code"] == "cannot_message_member"
+    # She can still write to others herself, and once the day is over requests come through.
+    r = await call(maja, "POST", "/api/conversations", json={"handle": "jonas", "body": "Hej"})
+    assert r.status_code == 201, r.text
+    async with app.state.db.sessions() as s:
+        await s.execute(
+            update(PersonalFilter)
+            .where(PersonalFilter.user_id == await user_id(app, "maja"))
+            .values(hard_day_until=datetime.now(UTC) - timedelta(minutes=1))
+        )
+        await s.commit()
+    other = await members.create("ole", privacy={"who_can_message": "everyone"})
+    r = await call(other, "POST", "/api/conversations", json={"handle": "maja", "body": "Hej"})
+    assert r.status_code == 201, r.text
