@@ -33,7 +33,7 @@ router = APIRouter(tags=["chat"])
 REQUESTS_PER_MEMBER = parse("30/hour")
 
 
-def get_runtime(request: Request) -> ChatRuntime:
+async def get_runtime(request: Request) -> ChatRuntime:
     runtime: ChatRuntime = request.app.state.chat
     return runtime
 

@@ -55,7 +55,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=40, description="`next_cursor` of the last page")]
 
 
-def _no_store(response: Response) -> None:
+async def _no_store(response: Response) -> None:
     response.headers["Cache-Control"] = "no-store"
 
 
