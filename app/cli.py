@@ -42,9 +42,7 @@ async def _seed() -> int:
         async with db.sessions() as session:
             if await is_empty(session):
                 await seed_demo(session, settings)
-            present = [
-                m for m in DEMO_MEMBERS if await accounts.get_by_handle(session, m.handle)
-            ]
+            present = [m for m in DEMO_MEMBERS if await accounts.get_by_handle(session, m.handle)]
     finally:
         await db.dispose()
     if not present:
