@@ -25,6 +25,7 @@ import groups from "./pages/groups.js";
 import help from "./pages/help.js";
 import home from "./pages/home.js";
 import login from "./pages/login.js";
+import mod from "./pages/mod.js";
 import notFound from "./pages/not-found.js";
 import notifications from "./pages/notifications.js";
 import post from "./pages/post.js";
@@ -50,6 +51,7 @@ const ROUTES = [
   { path: "/chat", page: chatList, auth: true },
   { path: "/chat/new", page: chatNew, auth: true },
   { path: "/chat/:id", page: chatConversation, auth: true },
+  { path: "/mod", page: mod, auth: true },
   { path: "/hjaelp", page: help },
 ];
 
@@ -69,6 +71,9 @@ const MEMBER_NAV = [
   ["/account", "nav.account"],
 ];
 
+// Only for site moderators and admins; the API refuses everyone else anyway.
+const MODERATOR_NAV = [["/mod", "nav.mod"]];
+
 const main = document.getElementById("main");
 const navList = document.getElementById("nav-list");
 const languageSwitch = document.getElementById("language-switch");
@@ -78,7 +83,9 @@ let renderCount = 0;
 function renderNav() {
   const me = currentMember();
   const here = parseHash()?.path;
-  const items = (me ? MEMBER_NAV : GUEST_NAV).map(([path, key]) =>
+  const isModerator = ["moderator", "admin"].includes(me?.account.role);
+  const entries = me ? [...MEMBER_NAV, ...(isModerator ? MODERATOR_NAV : [])] : GUEST_NAV;
+  const items = entries.map(([path, key]) =>
     h(
       "li",
       {},

@@ -40,8 +40,9 @@ export function updateMember(part, value) {
   changed();
 }
 
-export async function logIn(handle, password) {
-  await api("POST", "/api/auth/login", { handle, password, use_cookies: true });
+/** `extra` carries a two-step login code ({totp_code}) when the account asks for one. */
+export async function logIn(handle, password, extra = {}) {
+  await api("POST", "/api/auth/login", { handle, password, ...extra, use_cookies: true });
   return loadMember();
 }
 

@@ -11,10 +11,10 @@ import {
   pageHeading,
   usernameHint,
 } from "../components.js";
-import { h } from "../dom.js";
+import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
-import { currentMember, forget, logOut } from "../session.js";
+import { currentMember, forget, loadMember, logOut } from "../session.js";
 
 const MIN_PASSWORD = 10;
 
@@ -85,6 +85,97 @@ function passwordForm(handle) {
     },
   });
   return form;
+}
+
+/** Two-step login: password -> secret for an authenticator app -> first code -> recovery codes. */
+function twoFactorSection(account) {
+  const box = h("div", {});
+  if (account.has_two_factor) {
+    replace(box, h("p", {}, t("account.two_factor_on")));
+    return box;
+  }
+  const messages = banner();
+  const password = field({
+    id: "account-2fa-password",
+    label: t("account.two_factor_password"),
+    type: "password",
+    autocomplete: "current-password",
+    maxlength: 1024,
+  });
+  const start = h(
+    "form",
+    { class: "form" },
+    h("p", {}, t("account.two_factor_lead")),
+    messages.el,
+    usernameHint(account.handle),
+    password.wrapper,
+    h("button", { type: "submit", class: "button primary" }, t("account.two_factor_start")),
+  );
+  handleSubmit(start, {
+    fields: { password },
+    messages,
+    fieldFor: (code) => (code === "wrong_password" ? "password" : null),
+    validate: () => (password.control.value ? [] : [["password", t("form.required")]]),
+    async submit() {
+      const setup = await api("POST", "/api/me/2fa/setup", { password: password.control.value });
+      confirmStep(setup);
+    },
+  });
+
+  function confirmStep(setup) {
+    const confirmMessages = banner();
+    const code = field({
+      id: "account-2fa-code",
+      label: t("account.two_factor_code"),
+      autocomplete: "one-time-code",
+      inputmode: "numeric",
+      maxlength: 12,
+    });
+    const form = h(
+      "form",
+      { class: "form" },
+      h("p", {}, t("account.two_factor_secret_lead")),
+      h(
+        "p",
+        {},
+        t("account.two_factor_secret"),
+        " ",
+        h("code", { id: "account-2fa-secret" }, setup.secret),
+      ),
+      h("p", { class: "hint" }, t("account.two_factor_uri"), " ", h("code", {}, setup.otpauth_uri)),
+      confirmMessages.el,
+      code.wrapper,
+      h("button", { type: "submit", class: "button primary" }, t("account.two_factor_confirm")),
+    );
+    handleSubmit(form, {
+      fields: { code },
+      messages: confirmMessages,
+      fieldFor: (errorCode) => (errorCode.startsWith("totp_") ? "code" : null),
+      validate: () => (code.control.value.trim() ? [] : [["code", t("form.required")]]),
+      async submit() {
+        const out = await api("POST", "/api/me/2fa/enable", { code: code.control.value.trim() });
+        const done = h("p", { tabindex: "-1", role: "status" }, t("account.two_factor_enabled"));
+        replace(
+          box,
+          done,
+          h("p", {}, t("account.two_factor_recovery_lead")),
+          h(
+            "ul",
+            { class: "recovery-codes" },
+            out.recovery_codes.map((c) => h("li", {}, h("code", {}, c))),
+          ),
+        );
+        done.focus();
+        // Keep the cached account in step; the codes stay on screen until the member leaves.
+        loadMember().catch(() => {});
+      },
+    });
+    replace(box, form);
+    code.control.focus();
+  }
+
+  replace(box, start);
+  return box;
 }
 
 function exportSection(handle) {
@@ -170,6 +261,7 @@ export default {
       pageHeading(t("account.title")),
       section("account-about", t("account.about_title"), summary(account)),
       section("account-password", t("account.password_title"), passwordForm(account.handle)),
+      section("account-2fa", t("account.two_factor_title"), twoFactorSection(account)),
       section("account-export", t("account.export_title"), exportSection(account.handle)),
       section(
         "account-logout",

@@ -35,18 +35,32 @@ export default {
         required: true,
         maxlength: 1024,
       }),
+      // Shown only when the account has two-step login and the server asks for the code.
+      totp_code: field({
+        id: "login-totp",
+        label: t("login.totp_label"),
+        hint: t("login.totp_hint"),
+        name: "one-time-code",
+        autocomplete: "one-time-code",
+        inputmode: "numeric",
+        maxlength: 12,
+      }),
     };
+    // A plain box, since .field's own display would override [hidden].
+    const totpBox = h("div", { hidden: true }, fields.totp_code.wrapper);
     const form = h(
       "form",
       { class: "form card" },
       messages.el,
       fields.handle.wrapper,
       fields.password.wrapper,
+      totpBox,
       h("button", { type: "submit", class: "button primary" }, t("login.submit")),
     );
     handleSubmit(form, {
       fields,
       messages,
+      fieldFor: (code) => (code.startsWith("totp_") ? "totp_code" : null),
       validate() {
         const problems = [];
         if (!fields.handle.control.value.trim()) problems.push(["handle", t("form.required")]);
@@ -54,7 +68,17 @@ export default {
         return problems;
       },
       async submit() {
-        await logIn(fields.handle.control.value.trim(), fields.password.control.value);
+        const code = fields.totp_code.control.value.trim();
+        try {
+          await logIn(
+            fields.handle.control.value.trim(),
+            fields.password.control.value,
+            code ? { totp_code: code } : {},
+          );
+        } catch (error) {
+          if (error.code === "totp_required") totpBox.hidden = false;
+          throw error;
+        }
         navigate(safeNext(query.get("next")));
       },
     });

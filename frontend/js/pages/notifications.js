@@ -6,6 +6,7 @@ import { setUnread } from "../bell.js";
 import { banner, button, pageHeading } from "../components.js";
 import { h, replace } from "../dom.js";
 import { hasKey, t } from "../i18n.js";
+import { noticesSection } from "../notices.js";
 import { authorName, postHref, timeEl } from "../posts.js";
 import { navigate } from "../router.js";
 
@@ -62,7 +63,10 @@ function item(n, onOpened) {
 export default {
   title: "notifications.title",
   async render() {
-    const first = await api("GET", `/api/notifications?limit=${PAGE_SIZE}`);
+    const [first, notices] = await Promise.all([
+      api("GET", `/api/notifications?limit=${PAGE_SIZE}`),
+      noticesSection(),
+    ]);
     const messages = banner();
     const list = h("ol", { class: "notification-list" });
     const empty = h("p", { class: "empty" }, t("notifications.empty"));
@@ -129,6 +133,7 @@ export default {
       { class: "page page-notifications" },
       pageHeading(t("notifications.title")),
       h("p", { class: "lead" }, t("notifications.lead")),
+      notices,
       messages.el,
       actions,
       list,

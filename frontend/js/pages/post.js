@@ -17,6 +17,7 @@ import {
   reactionBar,
   removedNotice,
 } from "../posts.js";
+import { reportPanel } from "../report.js";
 import { richText } from "../richtext.js";
 import { navigate } from "../router.js";
 import { supportPanel } from "../support.js";
@@ -399,8 +400,41 @@ function postView({ post, group, topics, heading }) {
   const slug = post.group.slug;
   let current = post;
 
+  const reportSlot = h("div", { class: "report-slot" });
+
+  const openReport = () => {
+    messages.clear();
+    replace(
+      reportSlot,
+      reportPanel({
+        id: "post-report",
+        targetType: "post",
+        targetId: current.id,
+        title: t("report.post_title"),
+        quote: current.title,
+        onDone: (sent) => {
+          replace(reportSlot);
+          if (sent) messages.success(t("report.sent"));
+          view.querySelector('[data-action="report"]')?.focus();
+        },
+      }),
+    );
+    reportSlot.querySelector("h2").focus();
+  };
+
   const ownerActions = () => {
-    if (!current.is_mine) return null;
+    if (!current.is_mine) {
+      return h(
+        "div",
+        { class: "actions" },
+        button(t("report.action"), {
+          class: "link-button small",
+          dataset: { action: "report" },
+          "aria-label": t("report.post_label"),
+          onclick: openReport,
+        }),
+      );
+    }
     return h(
       "div",
       { class: "actions owner-actions" },
@@ -482,6 +516,7 @@ function postView({ post, group, topics, heading }) {
   return [
     messages.el,
     view,
+    reportSlot,
     support,
     reactionBar(post, { canReact: group.can_post, showWho: true }),
   ];
