@@ -51,8 +51,8 @@ class Protocol:
     def frame(self, pair: dict[str, Any], n: int, t_ns: int) -> bytes:
         raise NotImplementedError
 
-    def parse(self, payload: bytes) -> tuple[str, int | None]:
-        """('deliver', send time) | ('ack', None) | ('other', None)."""
+    def parse(self, payload: bytes) -> tuple[str, int | None, int | None]:
+        """(kind, send time, message id): kind is deliver, ack, error or other."""
         raise NotImplementedError
 
     def finish(self, ws: WSClient, pair: dict[str, Any], last_id: int | None) -> None:
@@ -76,14 +76,12 @@ class RelayProtocol(Protocol):
             }
         )
 
-    def parse(self, payload: bytes) -> tuple[str, int | None]:
+    def parse(self, payload: bytes) -> tuple[str, int | None, int | None]:
         body = orjson.loads(payload)["body"]
-        return "deliver", int(body.split("|", 1)[0])
+        return "deliver", int(body.split("|", 1)[0]), None
 
 
 class SamvaerProtocol(Protocol):
-    last_id: int | None = None
-
     def finish(self, ws: WSClient, pair: dict[str, Any], last_id: int | None) -> None:
         # Read marks keep the next run's resume from replaying this run's messages.
         if last_id is not None:
@@ -122,17 +120,15 @@ class SamvaerProtocol(Protocol):
             }
         )
 
-    def parse(self, payload: bytes) -> tuple[str, int | None]:
+    def parse(self, payload: bytes) -> tuple[str, int | None, int | None]:
         data = orjson.loads(payload)
         kind = data.get("type")
         if kind == "message":
-            self.last_id = data["message"]["id"]
-            return "deliver", int(data["message"]["body"].split("|", 1)[0])
-        if kind == "ack":
-            return "ack", None
-        if kind == "error":
-            return "error", None
-        return "other", None
+            message = data["message"]
+            return "deliver", int(message["body"].split("|", 1)[0]), message["id"]
+        if kind in ("ack", "error"):
+            return kind, None, None
+        return "other", None, None
 
 
 PROTOCOLS: dict[str, type[Protocol]] = {"relay": RelayProtocol, "samvaer": SamvaerProtocol}
@@ -147,9 +143,9 @@ async def _reader(
 ) -> None:
     try:
         while True:
-            kind, t_ns = proto.parse(await ws.recv())
+            kind, t_ns, message_id = proto.parse(await ws.recv())
             if kind == "deliver" and t_ns is not None:
-                last[ws] = getattr(proto, "last_id", None)
+                last[ws] = message_id
                 if stats.measuring:
                     stats.delivered += 1
                     stats.latencies_ns.append(time.perf_counter_ns() - t_ns)
