@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import AuthSession, User
+from app.accounts import service as accounts
+from app.accounts.member import Member
+from app.accounts.models import AuthSession
 from app.chat import service as chat
 from app.db import utcnow
 from app.groups.models import Group, GroupMembership
@@ -20,7 +22,8 @@ from app.safety import plan as safety_plan
 from app.safety import service as safety
 
 
-async def export_member(session: AsyncSession, user: User) -> dict[str, Any]:
+async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]:
+    user = await accounts.account_of(session, member)
     profile = await profiles.get_profile(session, user.id)
     sessions = await session.execute(
         select(AuthSession.created_at, AuthSession.expires_at, AuthSession.revoked_at)
@@ -60,7 +63,7 @@ async def export_member(session: AsyncSession, user: User) -> dict[str, Any]:
         ],
         "blocks": [
             {"handle": h, "created_at": c.isoformat()}
-            for h, c in await safety.list_blocks(session, blocker=user)
+            for h, c in await safety.list_blocks(session, blocker=member)
         ],
         "group_content": await posts.export_member(session, user.id),
         "safety_plan": await safety_plan.export_plan(session, user_id=user.id),

@@ -20,6 +20,7 @@ from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from app.chat.runtime import TokenBuckets
 from app.config import Settings
 from app.db import Base
 from app.main import create_app
@@ -122,6 +123,12 @@ async def _clean(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         return
     application: FastAPI = request.getfixturevalue("app")
     await application.state.limiter.reset()
+    # Send budgets live in the worker's memory and ids start again at 1 in every test: without
+    # this, a test could find its member's budget spent by the tests before it.
+    budget = application.state.chat.send_budget
+    application.state.chat.send_budget = TokenBuckets(
+        budget.capacity, budget.per_second, enabled=budget.enabled
+    )
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     async with application.state.db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":

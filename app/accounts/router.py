@@ -142,7 +142,7 @@ async def logout(
 ) -> Response:
     # Logging out never fails: an expired session is already as good as logged out.
     try:
-        principal = await optional_principal(request, session, settings)
+        principal = await optional_principal(request, session)
     except Unauthorized:
         principal = None
     if principal is not None:
@@ -155,20 +155,21 @@ async def logout(
 
 
 @router.get("/me/account", response_model=AccountOut)
-async def my_account(user: CurrentUser) -> AccountOut:
-    return AccountOut.model_validate(user, from_attributes=True)
+async def my_account(user: CurrentUser, session: SessionDep) -> AccountOut:
+    account = await accounts.account_of(session, user)
+    return AccountOut.model_validate(account, from_attributes=True)
 
 
 @router.patch("/me/account", response_model=AccountOut)
 async def patch_account(body: AccountPatch, user: CurrentUser, session: SessionDep) -> AccountOut:
-    user = await accounts.update_account(
+    account = await accounts.update_account(
         session,
-        user=user,
+        user=await accounts.account_of(session, user),
         language=body.language,
         email=str(body.email) if body.email else None,
         set_email="email" in body.model_fields_set,
     )
-    return AccountOut.model_validate(user, from_attributes=True)
+    return AccountOut.model_validate(account, from_attributes=True)
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
@@ -183,7 +184,7 @@ async def change_password(
     await accounts.change_password(
         session,
         hub,
-        user=principal.user,
+        user=await accounts.account_of(session, principal.user),
         current_session_id=principal.session_id,
         current_password=body.current_password,
         new_password=body.new_password,
@@ -201,7 +202,8 @@ async def delete_me(
     limiter: LimiterDep,
 ) -> Response:
     await limiter.hit(LOGIN_PER_HANDLE, "delete-account", str(user.id))
-    await accounts.delete_account(session, hub, user=user, password=body.password)
+    account = await accounts.account_of(session, user)
+    await accounts.delete_account(session, hub, user=account, password=body.password)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookies(response, settings)
     return response
@@ -217,7 +219,8 @@ async def two_factor_setup(
 ) -> TwoFactorSetupOut:
     """Start two-factor login: returns a secret for an authenticator app (shown once)."""
     await limiter.hit(LOGIN_PER_HANDLE, "2fa", str(user.id))
-    setup = await twofactor.begin_setup(session, settings, user=user, password=body.password)
+    account = await accounts.account_of(session, user)
+    setup = await twofactor.begin_setup(session, settings, user=account, password=body.password)
     return TwoFactorSetupOut(secret=setup.secret, otpauth_uri=setup.otpauth_uri)
 
 
@@ -231,7 +234,8 @@ async def two_factor_enable(
 ) -> RecoveryCodesOut:
     """Confirm the first code; returns recovery codes, shown only this once."""
     await limiter.hit(LOGIN_PER_HANDLE, "2fa", str(user.id))
-    codes = await twofactor.confirm_setup(session, settings, user=user, code=body.code)
+    account = await accounts.account_of(session, user)
+    codes = await twofactor.confirm_setup(session, settings, user=account, code=body.code)
     return RecoveryCodesOut(recovery_codes=codes)
 
 
@@ -244,7 +248,8 @@ async def two_factor_disable(
     limiter: LimiterDep,
 ) -> Response:
     await limiter.hit(LOGIN_PER_HANDLE, "2fa", str(user.id))
-    await twofactor.disable(session, settings, user=user, password=body.password, code=body.code)
+    account = await accounts.account_of(session, user)
+    await twofactor.disable(session, settings, user=account, password=body.password, code=body.code)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -256,7 +261,8 @@ async def two_factor_new_recovery_codes(
     limiter: LimiterDep,
 ) -> RecoveryCodesOut:
     await limiter.hit(LOGIN_PER_HANDLE, "2fa", str(user.id))
-    codes = await twofactor.regenerate_recovery_codes(session, user=user, password=body.password)
+    account = await accounts.account_of(session, user)
+    codes = await twofactor.regenerate_recovery_codes(session, user=account, password=body.password)
     return RecoveryCodesOut(recovery_codes=codes)
 
 

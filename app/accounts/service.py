@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import twofactor
+from app.accounts.member import Member
 from app.accounts.models import AuthSession, RefreshToken, Role, User
 from app.accounts.passwords import check_handle, check_password, handle_key
 from app.config import Settings
@@ -34,6 +35,16 @@ class Tokens:
     expires_in: int
     refresh_token: str
     session_id: str
+
+
+async def account_of(session: AsyncSession, member: Member) -> User:
+    """The member's own row, for changing or showing the whole account (requests carry only a
+    snapshot of the member)."""
+    user = await session.get(User, member.id)
+    if user is None:
+        # Deleted after this request was authenticated.
+        raise Unauthorized("session_expired")
+    return user
 
 
 async def get_by_handle(session: AsyncSession, handle: str) -> User | None:

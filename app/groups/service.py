@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.member import Member
 from app.accounts.models import User
 from app.accounts.passwords import handle_key
 from app.errors import BadRequest, Forbidden, NotFound
@@ -47,7 +48,7 @@ class Standing:
         return self.kind == "open" or self.active or self.site_moderator
 
 
-def standing_of(group: Group, membership: GroupMembership | None, user: User) -> Standing:
+def standing_of(group: Group, membership: GroupMembership | None, user: Member) -> Standing:
     return Standing(
         group_id=group.id,
         kind=group.kind,
@@ -81,7 +82,7 @@ def _parse_pair_cursor(cursor: str | None) -> tuple[datetime, str] | None:
 
 
 def group_view(
-    group: Group, category: Category, membership: GroupMembership | None, viewer: User
+    group: Group, category: Category, membership: GroupMembership | None, viewer: Member
 ) -> dict[str, Any]:
     standing = standing_of(group, membership, viewer)
     return {
@@ -116,7 +117,7 @@ async def list_categories(session: AsyncSession) -> list[Category]:
 async def list_groups(
     session: AsyncSession,
     *,
-    viewer: User,
+    viewer: Member,
     category: str | None,
     q: str | None,
     limit: int,
@@ -145,7 +146,7 @@ async def list_groups(
 
 
 async def _load(
-    session: AsyncSession, slug: str, viewer: User
+    session: AsyncSession, slug: str, viewer: Member
 ) -> tuple[Group, Category, GroupMembership | None]:
     row = (
         await session.execute(
@@ -166,13 +167,13 @@ async def _load(
 
 
 async def group_and_standing(
-    session: AsyncSession, *, slug: str, viewer: User
+    session: AsyncSession, *, slug: str, viewer: Member
 ) -> tuple[Group, Standing]:
     group, _category, membership = await _load(session, slug, viewer)
     return group, standing_of(group, membership, viewer)
 
 
-async def get_group(session: AsyncSession, *, slug: str, viewer: User) -> dict[str, Any]:
+async def get_group(session: AsyncSession, *, slug: str, viewer: Member) -> dict[str, Any]:
     return group_view(*await _load(session, slug, viewer), viewer)
 
 
@@ -185,7 +186,7 @@ async def _change_count(session: AsyncSession, group_id: int, delta: int) -> Non
     )
 
 
-async def join(session: AsyncSession, *, slug: str, user: User) -> dict[str, Any]:
+async def join(session: AsyncSession, *, slug: str, user: Member) -> dict[str, Any]:
     """Open groups take the member at once; other groups record a request for moderators."""
     group, _category, membership = await _load(session, slug, user)
     if membership is None:
@@ -202,7 +203,7 @@ async def join(session: AsyncSession, *, slug: str, user: User) -> dict[str, Any
     return await get_group(session, slug=slug, viewer=user)
 
 
-async def leave(session: AsyncSession, *, slug: str, user: User) -> dict[str, Any]:
+async def leave(session: AsyncSession, *, slug: str, user: Member) -> dict[str, Any]:
     """Leave a group or withdraw a request; leaving twice is harmless."""
     group, _category, _membership = await _load(session, slug, user)
     removed = await session.execute(
@@ -217,7 +218,7 @@ async def leave(session: AsyncSession, *, slug: str, user: User) -> dict[str, An
     return await get_group(session, slug=slug, viewer=user)
 
 
-async def _moderated_group(session: AsyncSession, *, slug: str, viewer: User) -> Group:
+async def _moderated_group(session: AsyncSession, *, slug: str, viewer: Member) -> Group:
     group, standing = await group_and_standing(session, slug=slug, viewer=viewer)
     if not standing.moderates:
         raise Forbidden("group_moderators_only")
@@ -225,7 +226,7 @@ async def _moderated_group(session: AsyncSession, *, slug: str, viewer: User) ->
 
 
 async def list_requests(
-    session: AsyncSession, *, slug: str, viewer: User, limit: int, before: str | None
+    session: AsyncSession, *, slug: str, viewer: Member, limit: int, before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Pending join requests, oldest first, for the group's moderators."""
     group = await _moderated_group(session, slug=slug, viewer=viewer)
@@ -264,7 +265,7 @@ async def _member_by_handle(session: AsyncSession, handle: str) -> User:
 
 
 async def decide_request(
-    session: AsyncSession, *, slug: str, viewer: User, handle: str, approve: bool
+    session: AsyncSession, *, slug: str, viewer: Member, handle: str, approve: bool
 ) -> None:
     group = await _moderated_group(session, slug=slug, viewer=viewer)
     target = await _member_by_handle(session, handle)

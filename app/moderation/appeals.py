@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
 from app.accounts import twofactor
+from app.accounts.member import Member
 from app.accounts.models import User
 from app.config import Settings
 from app.db import utcnow
@@ -91,7 +92,7 @@ async def _file(session: AsyncSession, appeal: Appeal) -> dict[str, Any]:
 async def appeal_content(
     session: AsyncSession,
     *,
-    user: User,
+    user: Member,
     target_type: Literal["post", "comment"],
     target_id: int,
     text: str,

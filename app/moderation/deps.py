@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy import select
 
-from app.accounts.models import User
+from app.accounts.member import Member
 from app.deps import CurrentUser, SessionDep, require_admin, require_moderator
 from app.errors import Forbidden
 from app.groups.models import GroupMembership
@@ -19,7 +19,7 @@ from app.groups.models import GroupMembership
 
 @dataclass(frozen=True)
 class Moderator:
-    user: User
+    user: Member
     site: bool
     groups: frozenset[int]
 
@@ -58,11 +58,11 @@ async def require_any_moderator(user: CurrentUser, session: SessionDep) -> Moder
     return Moderator(user=user, site=user.is_moderator, groups=groups)
 
 
-async def require_site_moderator(user: Annotated[User, Depends(require_moderator)]) -> Moderator:
+async def require_site_moderator(user: Annotated[Member, Depends(require_moderator)]) -> Moderator:
     return Moderator(user=user, site=True, groups=frozenset())
 
 
-async def require_admin_moderator(user: Annotated[User, Depends(require_admin)]) -> Moderator:
+async def require_admin_moderator(user: Annotated[Member, Depends(require_admin)]) -> Moderator:
     return Moderator(user=user, site=True, groups=frozenset())
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
+from app.accounts.member import Member
 from app.db import utcnow
 from app.groups.service import parse_id_cursor
 from app.moderation.models import Notice, NoticeKind
@@ -79,7 +79,7 @@ async def publish(hub: Hub, staged: list[tuple[int, dict[str, Any]]]) -> None:
 
 
 async def list_for(
-    session: AsyncSession, *, user: User, limit: int, before: str | None
+    session: AsyncSession, *, user: Member, limit: int, before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """My notices, newest first."""
     cursor = parse_id_cursor(before)
@@ -91,7 +91,7 @@ async def list_for(
     return [view(n) for n in rows[:limit]], next_cursor
 
 
-async def unread_count(session: AsyncSession, *, user: User) -> int:
+async def unread_count(session: AsyncSession, *, user: Member) -> int:
     count = await session.scalar(
         select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None))
     )
@@ -99,7 +99,7 @@ async def unread_count(session: AsyncSession, *, user: User) -> int:
 
 
 async def mark_read(
-    session: AsyncSession, *, user: User, ids: list[int] | None, everything: bool
+    session: AsyncSession, *, user: Member, ids: list[int] | None, everything: bool
 ) -> int:
     """Mark some (or all) of my notices read; returns how many stay unread."""
     stmt = (

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
+from app.accounts.member import Member
 from app.accounts.models import User
 from app.chat.models import Conversation, Message
 from app.db import utcnow
@@ -56,7 +57,7 @@ async def _member(session: AsyncSession, handle: str) -> User:
 
 
 async def _report_target(
-    session: AsyncSession, *, reporter: User, target_type: TargetType, target_id: int | str
+    session: AsyncSession, *, reporter: Member, target_type: TargetType, target_id: int | str
 ) -> cases.Target:
     """What is reported, if the reporter can see it; 404 otherwise, as for any hidden item."""
     if target_type is TargetType.user:
@@ -95,7 +96,7 @@ async def _report_target(
 async def report(
     session: AsyncSession,
     *,
-    reporter: User,
+    reporter: Member,
     target_type: TargetType,
     target_id: int | str,
     reason: ReportReason,

@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select, true, update
+from sqlalchemy import Boolean, Integer, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import BindParameter
 
+from app.accounts.member import Member
 from app.accounts.models import User
 from app.db import utcnow
 from app.groups.models import Group, GroupMembership
@@ -89,12 +91,17 @@ _actor = aliased(User, name="actor")
 _parent = aliased(Comment, name="parent_comment")
 
 
-def _visible(user: User, *columns: Any) -> Select[Any]:
-    hidden = hidden_user_ids(user.id)
+# The statements below are built once and run with the member's id and whether they are a site
+# moderator (who reads every group); building them per request cost more than running them.
+_member: BindParameter[int] = bindparam("user_id")
+
+
+def _visible(*columns: Any) -> Select[Any]:
+    hidden = hidden_user_ids(_member)
     readable = or_(
         Group.kind == "open",
         GroupMembership.status == "active",
-        true() if user.is_moderator else false(),
+        bindparam("site_moderator", type_=Boolean),
     )
     return (
         select(*columns)
@@ -106,13 +113,13 @@ def _visible(user: User, *columns: Any) -> Select[Any]:
         .outerjoin(_parent, _parent.id == Comment.parent_id)
         .outerjoin(
             GroupMembership,
-            and_(GroupMembership.group_id == Post.group_id, GroupMembership.user_id == user.id),
+            and_(GroupMembership.group_id == Post.group_id, GroupMembership.user_id == _member),
         )
         .where(
-            Notification.user_id == user.id,
+            Notification.user_id == _member,
             Notification.actor_id.not_in(hidden),
             Post.deleted_at.is_(None),
-            or_(Post.removed_at.is_(None), Post.author_id == user.id),
+            or_(Post.removed_at.is_(None), Post.author_id == _member),
             Post.author_id.not_in(hidden),
             readable,
             or_(
@@ -123,7 +130,7 @@ def _visible(user: User, *columns: Any) -> Select[Any]:
                 _parent.id.is_(None),
                 and_(
                     _parent.deleted_at.is_(None),
-                    or_(_parent.removed_at.is_(None), _parent.author_id == user.id),
+                    or_(_parent.removed_at.is_(None), _parent.author_id == _member),
                     _parent.author_id.not_in(hidden),
                 ),
             ),
@@ -131,15 +138,32 @@ def _visible(user: User, *columns: Any) -> Select[Any]:
     )
 
 
+# Newest first; `before` is the last id of the previous page.
+_PAGE = (
+    _visible(Notification, Post.title, Comment.anonymous, _actor.handle)
+    .where(Notification.id < bindparam("before"))
+    .order_by(Notification.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_UNREAD = _visible(func.count(Notification.id)).where(Notification.read_at.is_(None))
+NO_CURSOR = 2**63 - 1
+
+
+def _params(user: Member) -> dict[str, Any]:
+    return {"user_id": user.id, "site_moderator": user.is_moderator}
+
+
 async def list_for(
-    session: AsyncSession, *, user: User, limit: int, before: str | None
+    session: AsyncSession, *, user: Member, limit: int, before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """My notifications, newest first."""
     cursor = parse_id_cursor(before)
-    stmt = _visible(user, Notification, Post.title, Comment.anonymous, _actor.handle)
-    if cursor is not None:
-        stmt = stmt.where(Notification.id < cursor)
-    rows = (await session.execute(stmt.order_by(Notification.id.desc()).limit(limit + 1))).all()
+    params = {
+        **_params(user),
+        "before": NO_CURSOR if cursor is None else cursor,
+        "limit": limit + 1,
+    }
+    rows = (await session.execute(_PAGE, params)).all()
     items = [
         view(n, post_title=title, actor_handle=handle, actor_anonymous=bool(anonymous))
         for n, title, anonymous, handle in rows[:limit]
@@ -148,13 +172,13 @@ async def list_for(
     return items, next_cursor
 
 
-async def unread_count(session: AsyncSession, *, user: User) -> int:
-    stmt = _visible(user, func.count(Notification.id)).where(Notification.read_at.is_(None))
-    return int(await session.scalar(stmt) or 0)
+async def unread_count(session: AsyncSession, *, user: Member) -> int:
+    conn = await session.connection()
+    return int((await conn.execute(_UNREAD, _params(user))).scalar() or 0)
 
 
 async def mark_read(
-    session: AsyncSession, *, user: User, ids: list[int] | None, everything: bool
+    session: AsyncSession, *, user: Member, ids: list[int] | None, everything: bool
 ) -> int:
     """Mark some (or all) of my notifications read; returns how many stay unread."""
     stmt = (

@@ -28,6 +28,7 @@ from app.posts.schemas import (
     ReactorPage,
 )
 from app.ratelimit import CONTENT_WRITES_PER_MEMBER, REACTIONS_PER_MEMBER
+from app.responses import json_response
 from app.safety import newcomers
 
 router = APIRouter(tags=["posts"])
@@ -59,12 +60,12 @@ async def group_feed(
     session: SessionDep,
     limit: Limit = 20,
     before: Cursor = None,
-) -> dict[str, Any]:
+) -> Response:
     """Newest first. Open groups: any member may read; groups by request: their members."""
     items, next_cursor = await posts.group_feed(
         session, slug=slug[:60], user=user, limit=limit, before=before
     )
-    return {"items": items, "next_cursor": next_cursor}
+    return json_response({"items": items, "next_cursor": next_cursor})
 
 
 @router.post(
@@ -98,10 +99,10 @@ async def create_post(
 @router.get("/feed", response_model=PostPage, response_model_exclude_unset=True)
 async def my_feed(
     user: CurrentUser, session: SessionDep, limit: Limit = 20, before: Cursor = None
-) -> dict[str, Any]:
+) -> Response:
     """Posts from all my groups, newest first."""
     items, next_cursor = await posts.my_feed(session, user=user, limit=limit, before=before)
-    return {"items": items, "next_cursor": next_cursor}
+    return json_response({"items": items, "next_cursor": next_cursor})
 
 
 @router.get("/posts/{post_id}", response_model=PostOut, response_model_exclude_unset=True)

@@ -3,9 +3,10 @@
 Reading follows the group (see app.groups.service). Anonymous items show an anonymous author to
 everyone but site moderators and the group's moderators (who also get `revealed_author`); their
 times are rounded to the minute so they cannot be matched to a member's activity. Content by a
-member blocked either way is left out of every list and is "not found" on its own. Each feed page
-costs the same few queries however many posts it holds: the viewer's personal filters, the rows
-with their authors, then one query each for reaction counts and comment counts.
+member blocked either way is left out of every list and is "not found" on its own. A group feed
+page costs three prebuilt queries however many posts it holds: the group with the viewer's
+standing and personal filters, the rows with their authors, then the page's reaction and
+comment counts together.
 
 Personal safety settings (app.safety) shape lists for the viewer alone: muted members' posts and
 comments are left out (never anonymous ones, which would give their authors away), posts with a
@@ -19,14 +20,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, delete, func, or_, select, true
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import BindParameter, CompoundSelect
 
+from app.accounts.member import Member
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import BadRequest, Forbidden, NotFound
@@ -42,6 +60,7 @@ from app.profiles.rules import Audience, can_see_field, field_level
 from app.realtime.hub import Hub
 from app.safety import crisis, crisis_lines, filters, mutes
 from app.safety import service as safety
+from app.safety.models import PersonalFilter
 
 ANONYMOUS_LABEL = notifications.ANONYMOUS_LABEL
 REACTION_KINDS = tuple(k.value for k in ReactionKind)
@@ -60,7 +79,7 @@ class Viewer:
         return self.site_moderator or group_id in self.moderated_groups
 
     @classmethod
-    def in_group(cls, user: User, standing: groups.Standing) -> Viewer:
+    def in_group(cls, user: Member, standing: groups.Standing) -> Viewer:
         mine = standing.active and standing.role == "moderator"
         return cls(user.id, user.is_moderator, frozenset({standing.group_id} if mine else ()))
 
@@ -123,73 +142,72 @@ def _filter_marks(out: dict[str, Any], reason: dict[str, str] | None) -> dict[st
     return out
 
 
-# Columns loaded with every post: the post, its group's names, its author's handle and profile,
-# and when a moderator locked its thread.
-PostRow = tuple[Post, str, str, str, str, str | None, dict[str, Any] | None, datetime | None]
-
-
 def _post_view(
-    row: PostRow,
+    post: Row[Any],
     viewer: Viewer,
-    counts: dict[int, dict[str, int]],
-    mine: dict[int, list[str]],
-    comment_counts: dict[int, int],
+    counts: Counts,
 ) -> dict[str, Any]:
-    post, slug, name_da, name_en, handle, display_name, visibility, locked_at = row
-    is_mine = post.author_id == viewer.id
+    # Unpacked once: a row's attributes are looked up by name on every access.
+    (
+        post_id,
+        group_id,
+        author_id,
+        title,
+        body,
+        cw_topic,
+        cw_text,
+        anonymous,
+        created_at,
+        edited_at,
+        removed_at,
+        removed_reason,
+        slug,
+        name_da,
+        name_en,
+        handle,
+        display_name,
+        visibility,
+        locked_at,
+    ) = post[: len(_POST_COLUMNS)]
+    is_mine = author_id == viewer.id
+    kinds = counts.reactions.get(post_id, {})
     out: dict[str, Any] = {
-        "id": post.id,
+        "id": post_id,
         "group": {"slug": slug, "name_da": name_da, "name_en": name_en},
-        "title": post.title,
-        "body": post.body,
-        "content_warning": (
-            {"topic": post.cw_topic, "text": post.cw_text} if post.cw_topic else None
-        ),
-        "anonymous": post.anonymous,
+        "title": title,
+        "body": body,
+        "content_warning": {"topic": cw_topic, "text": cw_text} if cw_topic else None,
+        "anonymous": anonymous,
         "author": _author(
-            anonymous=post.anonymous,
+            anonymous=anonymous,
             handle=handle,
             display_name=display_name,
             visibility=visibility,
             mine=is_mine,
         ),
-        "created_at": _stamp(post.created_at, post.anonymous),
-        "edited_at": _stamp(post.edited_at, post.anonymous),
-        "reactions": {k: counts.get(post.id, {}).get(k, 0) for k in REACTION_KINDS},
-        "my_reactions": mine.get(post.id, []),
-        "comment_count": comment_counts.get(post.id, 0),
+        "created_at": _stamp(created_at, anonymous),
+        "edited_at": _stamp(edited_at, anonymous),
+        "reactions": {k: kinds.get(k, 0) for k in REACTION_KINDS},
+        "my_reactions": counts.mine.get(post_id, []),
+        "comment_count": counts.comments.get(post_id, 0),
         "locked": locked_at is not None,
     }
     if not is_mine:
-        _filter_marks(
-            out,
-            viewer.lens.post_reason(title=post.title, body=post.body, cw_topic=post.cw_topic),
-        )
+        _filter_marks(out, viewer.lens.post_reason(title=title, body=body, cw_topic=cw_topic))
     return _private_marks(
         out,
         viewer=viewer,
-        group_id=post.group_id,
-        author_id=post.author_id,
-        anonymous=post.anonymous,
+        group_id=group_id,
+        author_id=author_id,
+        anonymous=anonymous,
         handle=handle,
-        removed_at=post.removed_at,
-        removed_reason=post.removed_reason,
+        removed_at=removed_at,
+        removed_reason=removed_reason,
     )
 
 
-CommentRow = tuple[Comment, str, str | None, dict[str, Any] | None]
-
-
-def _post_row(row: Row[Any]) -> PostRow:
-    return cast(PostRow, tuple(row)[:8])
-
-
-def _comment_row(row: Row[Any]) -> CommentRow:
-    return cast(CommentRow, tuple(row))
-
-
-def _comment_view(row: CommentRow, viewer: Viewer, group_id: int) -> dict[str, Any]:
-    comment, handle, display_name, visibility = row
+def _comment_view(comment: Row[Any], viewer: Viewer, group_id: int) -> dict[str, Any]:
+    """`comment` is a row of _COMMENT_COLUMNS."""
     out: dict[str, Any] = {
         "id": comment.id,
         "post_id": comment.post_id,
@@ -198,9 +216,9 @@ def _comment_view(row: CommentRow, viewer: Viewer, group_id: int) -> dict[str, A
         "anonymous": comment.anonymous,
         "author": _author(
             anonymous=comment.anonymous,
-            handle=handle,
-            display_name=display_name,
-            visibility=visibility,
+            handle=comment.handle,
+            display_name=comment.display_name,
+            visibility=comment.field_visibility,
             mine=comment.author_id == viewer.id,
         ),
         "created_at": _stamp(comment.created_at, comment.anonymous),
@@ -214,178 +232,296 @@ def _comment_view(row: CommentRow, viewer: Viewer, group_id: int) -> dict[str, A
         group_id=group_id,
         author_id=comment.author_id,
         anonymous=comment.anonymous,
-        handle=handle,
+        handle=comment.handle,
         removed_at=comment.removed_at,
         removed_reason=comment.removed_reason,
     )
 
 
 # --- queries ------------------------------------------------------------------------------
+#
+# Every read statement is built once, here, and run with bound values: building SQL
+# expressions on each request cost more than running them. `viewer_id` is the member reading.
+
+_viewer: BindParameter[int] = bindparam("viewer_id")
+# "No cursor" is a bound upper bound too, so one statement serves every page.
+NO_CURSOR = 2**63 - 1
+
+# What a view of a post needs: the post, its group's names, its author's handle and profile,
+# and when a moderator locked its thread.
+_POST_COLUMNS = (
+    Post.id,
+    Post.group_id,
+    Post.author_id,
+    Post.title,
+    Post.body,
+    Post.cw_topic,
+    Post.cw_text,
+    Post.anonymous,
+    Post.created_at,
+    Post.edited_at,
+    Post.removed_at,
+    Post.removed_reason,
+    Group.slug,
+    Group.name_da,
+    Group.name_en,
+    User.handle,
+    Profile.display_name,
+    Profile.field_visibility,
+    PostLock.locked_at,
+)
 
 
-def _post_rows(viewer_id: int) -> Select[Any]:
+def _posts(*extra: Any) -> Select[Any]:
     """Posts not deleted, not by anyone blocked either way, with what a view needs."""
     return (
-        select(
-            Post,
-            Group.slug,
-            Group.name_da,
-            Group.name_en,
-            User.handle,
-            Profile.display_name,
-            Profile.field_visibility,
-            PostLock.locked_at,
-        )
+        select(*_POST_COLUMNS, *extra)
         .join(Group, Group.id == Post.group_id)
         .join(User, User.id == Post.author_id)
         .outerjoin(Profile, Profile.user_id == Post.author_id)
         .outerjoin(PostLock, PostLock.post_id == Post.id)
-        .where(Post.deleted_at.is_(None), Post.author_id.not_in(safety.hidden_user_ids(viewer_id)))
+        .where(Post.deleted_at.is_(None), Post.author_id.not_in(safety.hidden_user_ids(_viewer)))
     )
 
 
-def _removed_posts_filter(viewer: Viewer) -> ColumnElement[bool]:
-    """Removed posts stay visible to their author and to those who moderate their group."""
-    if viewer.site_moderator:
-        return true()
-    shown = [Post.removed_at.is_(None), Post.author_id == viewer.id]
-    if viewer.moderated_groups:
-        shown.append(Post.group_id.in_(viewer.moderated_groups))
-    return or_(*shown)
+# The group behind a slug, the viewer's standing in it and their personal filters: one read.
+_GROUP_CONTEXT = (
+    select(
+        Group.id,
+        Group.kind,
+        GroupMembership.status,
+        GroupMembership.role,
+        *filters.LENS_COLUMNS,
+    )
+    .select_from(Group)
+    .outerjoin(
+        GroupMembership,
+        and_(GroupMembership.group_id == Group.id, GroupMembership.user_id == _viewer),
+    )
+    .outerjoin(PersonalFilter, PersonalFilter.user_id == _viewer)
+    .where(Group.slug == bindparam("slug"))
+)
+_my_groups = select(GroupMembership.group_id).where(
+    GroupMembership.user_id == _viewer, GroupMembership.status == "active"
+)
+_groups_i_moderate = _my_groups.where(GroupMembership.role == "moderator")
+
+# What a feed shows the viewer: removed posts only to their author and to those who moderate
+# their group; not muted members' posts (anonymous ones stay: hiding them would give their
+# authors away) nor hard-day topics, except that the viewer's own posts always stay.
+_FEED_FILTER = and_(
+    or_(
+        Post.removed_at.is_(None),
+        Post.author_id == _viewer,
+        bindparam("site_moderator", type_=Boolean),
+        Post.group_id.in_(_groups_i_moderate),
+    ),
+    or_(
+        Post.author_id == _viewer,
+        and_(
+            or_(Post.anonymous, Post.author_id.not_in(mutes.muted_ids(_viewer))),
+            or_(
+                Post.cw_topic.is_(None),
+                Post.cw_topic.not_in(bindparam("hidden_topics", expanding=True)),
+            ),
+        ),
+    ),
+    Post.id < bindparam("before"),
+)
+# Newest first, keyset on id: each post appears once however many arrive meanwhile.
+GROUP_FEED = (
+    _posts()
+    .where(Post.group_id == bindparam("group_id"), _FEED_FILTER)
+    .order_by(Post.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+MY_FEED = (
+    _posts()
+    .where(Post.group_id.in_(_my_groups), _FEED_FILTER)
+    .order_by(Post.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+# One post with the viewer's standing in its group.
+_POST_BY_ID = (
+    _posts(Group.kind, GroupMembership.status, GroupMembership.role)
+    .outerjoin(
+        GroupMembership,
+        and_(GroupMembership.group_id == Post.group_id, GroupMembership.user_id == _viewer),
+    )
+    .where(Post.id == bindparam("post_id"))
+)
+_MY_MEMBERSHIPS = select(GroupMembership.group_id, GroupMembership.role).where(
+    GroupMembership.user_id == _viewer, GroupMembership.status == "active"
+)
+
+_parent = aliased(Comment, name="parent")
 
 
-def _personal_filter(viewer: Viewer) -> ColumnElement[bool]:
-    """Feeds leave out muted members' posts (not anonymous ones) and hard-day topics; a
-    viewer's own posts always stay."""
-    conds: list[ColumnElement[bool]] = [
-        or_(Post.anonymous, Post.author_id.not_in(mutes.muted_ids(viewer.id)))
-    ]
-    if viewer.lens.hidden_topics:
-        conds.append(
-            or_(Post.cw_topic.is_(None), Post.cw_topic.not_in(sorted(viewer.lens.hidden_topics)))
-        )
-    return or_(Post.author_id == viewer.id, and_(*conds))
-
-
-def _comment_visible(
-    c: type[Comment], viewer: Viewer, moderates: bool, *, counting: bool = False
-) -> ColumnElement[bool]:
+def _comment_visible(c: Any, *, counting: bool) -> ColumnElement[bool]:
+    """A comment the viewer sees (when counting, as the post's readers all see it)."""
     conds: list[ColumnElement[bool]] = [
         c.deleted_at.is_(None),
-        c.author_id.not_in(safety.hidden_user_ids(viewer.id)),
-        or_(c.anonymous, c.author_id == viewer.id, c.author_id.not_in(mutes.muted_ids(viewer.id))),
+        c.author_id.not_in(safety.hidden_user_ids(_viewer)),
+        or_(c.anonymous, c.author_id == _viewer, c.author_id.not_in(mutes.muted_ids(_viewer))),
     ]
     if counting:
         conds.append(c.removed_at.is_(None))
-    elif not moderates:
-        conds.append(or_(c.removed_at.is_(None), c.author_id == viewer.id))
+    else:
+        # Removed comments stay visible to their author and to the group's moderators.
+        conds.append(
+            or_(
+                c.removed_at.is_(None),
+                c.author_id == _viewer,
+                bindparam("moderates", type_=Boolean),
+            )
+        )
     return and_(*conds)
 
 
-def _visible_comments(
-    viewer: Viewer, moderates: bool, *, counting: bool = False
-) -> tuple[Any, ColumnElement[bool]]:
-    """Conditions for comments a viewer sees; a reply goes with its parent when that is hidden."""
-    parent = aliased(Comment)
-    return parent, and_(
-        _comment_visible(Comment, viewer, moderates, counting=counting),
-        or_(
-            Comment.parent_id.is_(None),
-            _comment_visible(parent, viewer, moderates, counting=counting),
-        ),
+def _visible_comments(*, counting: bool) -> ColumnElement[bool]:
+    """A reply goes with its parent when that is hidden."""
+    return and_(
+        _comment_visible(Comment, counting=counting),
+        or_(Comment.parent_id.is_(None), _comment_visible(_parent, counting=counting)),
     )
 
 
-async def _reaction_stats(
-    session: AsyncSession, post_ids: list[int], viewer: Viewer
-) -> tuple[dict[int, dict[str, int]], dict[int, list[str]]]:
-    """Counts per kind (members blocked either way left out) and my own kinds, in one query."""
+# For a page of posts, in one statement: reaction counts per kind (members blocked either way
+# left out) with whether one of them is mine, then comment counts (the rows with no kind).
+_page_ids: BindParameter[int] = bindparam("post_ids", expanding=True)
+_COUNTS: CompoundSelect[Any] = union_all(
+    select(
+        Reaction.post_id,
+        Reaction.kind,
+        func.count(),
+        func.max(case((Reaction.user_id == _viewer, 1), else_=0)),
+    )
+    .where(
+        Reaction.post_id.in_(_page_ids),
+        Reaction.user_id.not_in(safety.hidden_user_ids(_viewer)),
+    )
+    .group_by(Reaction.post_id, Reaction.kind),
+    select(Comment.post_id, null(), func.count(), null())
+    .outerjoin(_parent, _parent.id == Comment.parent_id)
+    .where(Comment.post_id.in_(_page_ids), _visible_comments(counting=True))
+    .group_by(Comment.post_id),
+)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Reaction counts per post and kind, my own kinds per post, comment counts per post."""
+
+    reactions: dict[int, dict[str, int]]
+    mine: dict[int, list[str]]
+    comments: dict[int, int]
+
+
+NO_COUNTS = Counts({}, {}, {})
+
+_COMMENT_COLUMNS = (
+    Comment.id,
+    Comment.post_id,
+    Comment.parent_id,
+    Comment.author_id,
+    Comment.body,
+    Comment.anonymous,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.removed_at,
+    Comment.removed_reason,
+    User.handle,
+    Profile.display_name,
+    Profile.field_visibility,
+)
+
+
+def _comments() -> Select[Any]:
+    return (
+        select(*_COMMENT_COLUMNS)
+        .join(User, User.id == Comment.author_id)
+        .outerjoin(Profile, Profile.user_id == Comment.author_id)
+    )
+
+
+# Oldest first; `after` is the last comment id of the previous page.
+COMMENTS_PAGE = (
+    _comments()
+    .outerjoin(_parent, _parent.id == Comment.parent_id)
+    .where(
+        Comment.post_id == bindparam("post_id"),
+        Comment.id > bindparam("after"),
+        _visible_comments(counting=False),
+    )
+    .order_by(Comment.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_COMMENT_BY_ID = _comments().where(Comment.id == bindparam("comment_id"))
+
+
+def feed_params(viewer: Viewer, *, before: str | None, limit: int) -> dict[str, Any]:
+    """Bound values for GROUP_FEED and MY_FEED."""
+    cursor = groups.parse_id_cursor(before)
+    return {
+        "viewer_id": viewer.id,
+        "site_moderator": viewer.site_moderator,
+        "hidden_topics": sorted(viewer.lens.hidden_topics),
+        "before": NO_CURSOR if cursor is None else cursor,
+        "limit": limit,
+    }
+
+
+async def _counts(conn: AsyncConnection, post_ids: list[int], viewer: Viewer) -> Counts:
     if not post_ids:
-        return {}, {}
-    rows = await session.execute(
-        select(
-            Reaction.post_id,
-            Reaction.kind,
-            func.count(),
-            func.max(case((Reaction.user_id == viewer.id, 1), else_=0)),
-        )
-        .where(
-            Reaction.post_id.in_(post_ids),
-            Reaction.user_id.not_in(safety.hidden_user_ids(viewer.id)),
-        )
-        .group_by(Reaction.post_id, Reaction.kind)
-    )
-    counts: dict[int, dict[str, int]] = {}
-    mine: dict[int, list[str]] = {}
-    for post_id, kind, n, is_mine in rows.all():
-        counts.setdefault(post_id, {})[kind] = n
+        return NO_COUNTS
+    counts = Counts({}, {}, {})
+    for post_id, kind, n, is_mine in await conn.execute(
+        _COUNTS, {"post_ids": post_ids, "viewer_id": viewer.id}
+    ):
+        if kind is None:
+            counts.comments[post_id] = n
+            continue
+        counts.reactions.setdefault(post_id, {})[kind] = n
         if is_mine:
-            mine.setdefault(post_id, []).append(kind)
-    for kinds in mine.values():
+            counts.mine.setdefault(post_id, []).append(kind)
+    for kinds in counts.mine.values():
         kinds.sort(key=REACTION_KINDS.index)
-    return counts, mine
-
-
-async def _comment_counts(
-    session: AsyncSession, post_ids: list[int], viewer: Viewer
-) -> dict[int, int]:
-    if not post_ids:
-        return {}
-    parent, visible = _visible_comments(viewer, False, counting=True)
-    rows = await session.execute(
-        select(Comment.post_id, func.count())
-        .outerjoin(parent, parent.id == Comment.parent_id)
-        .where(Comment.post_id.in_(post_ids), visible)
-        .group_by(Comment.post_id)
-    )
-    return {post_id: n for post_id, n in rows.all()}
+    return counts
 
 
 async def _views(
-    session: AsyncSession, rows: Sequence[PostRow], viewer: Viewer
+    conn: AsyncConnection, rows: Sequence[Row[Any]], viewer: Viewer
 ) -> list[dict[str, Any]]:
-    ids = [row[0].id for row in rows]
-    counts, mine = await _reaction_stats(session, ids, viewer)
-    comment_counts = await _comment_counts(session, ids, viewer)
-    return [_post_view(row, viewer, counts, mine, comment_counts) for row in rows]
+    """Views of post rows, with their reaction and comment counts from one more query."""
+    counts = await _counts(conn, [row.id for row in rows], viewer)
+    return [_post_view(row, viewer, counts) for row in rows]
 
 
 async def _page(
-    session: AsyncSession, stmt: Select[Any], viewer: Viewer, *, limit: int, before: str | None
+    conn: AsyncConnection, stmt: Select[Any], params: dict[str, Any], viewer: Viewer
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Newest first, keyset on id: each post appears once however many arrive meanwhile."""
-    cursor = groups.parse_id_cursor(before)
-    if cursor is not None:
-        stmt = stmt.where(Post.id < cursor)
-    rows = (await session.execute(stmt.order_by(Post.id.desc()).limit(limit + 1))).all()
-    page = [_post_row(r) for r in rows[:limit]]
-    next_cursor = str(page[-1][0].id) if len(rows) > limit else None
-    return await _views(session, page, viewer), next_cursor
+    """One more row than the page holds tells whether another page follows."""
+    limit = params["limit"]
+    rows = (await conn.execute(stmt, {**params, "limit": limit + 1})).all()
+    page = rows[:limit]
+    next_cursor = str(page[-1].id) if len(rows) > limit else None
+    return await _views(conn, page, viewer), next_cursor
 
 
 async def _visible_post(
-    session: AsyncSession, post_id: int, user: User
-) -> tuple[PostRow, Viewer, groups.Standing]:
-    """The post with the viewer's standing in its group, or 404 if they may not see it."""
-    row = (
-        await session.execute(
-            _post_rows(user.id)
-            .add_columns(Group.kind, GroupMembership.status, GroupMembership.role)
-            .outerjoin(
-                GroupMembership,
-                and_(GroupMembership.group_id == Post.group_id, GroupMembership.user_id == user.id),
-            )
-            .where(Post.id == post_id)
-        )
-    ).first()
-    if row is None:
+    session: AsyncSession, post_id: int, user: Member
+) -> tuple[Row[Any], Viewer, groups.Standing]:
+    """The post (a row of _POST_COLUMNS) with the viewer's standing in its group, or 404 if
+    they may not see it."""
+    conn = await session.connection()
+    post = (await conn.execute(_POST_BY_ID, {"post_id": post_id, "viewer_id": user.id})).first()
+    if post is None:
         raise NotFound("post_not_found")
-    post = row[0]
     standing = groups.Standing(
         group_id=post.group_id,
-        kind=row[8],
-        status=row[9],
-        role=row[10],
+        kind=post.kind,
+        status=post.status,
+        role=post.role,
         site_moderator=user.is_moderator,
     )
     viewer = Viewer.in_group(user, standing)
@@ -393,16 +529,24 @@ async def _visible_post(
         raise NotFound("post_not_found")
     if post.removed_at is not None and post.author_id != user.id and not standing.moderates:
         raise NotFound("post_not_found")
-    return _post_row(row), viewer, standing
+    return post, viewer, standing
 
 
-async def visible_post(session: AsyncSession, *, post_id: int, user: User) -> Post:
+async def visible_post(session: AsyncSession, *, post_id: int, user: Member) -> Post:
     """The post if `user` may see it (e.g. to report it), else not found."""
-    row, _viewer, _standing = await _visible_post(session, post_id, user)
-    return row[0]
+    await _visible_post(session, post_id, user)
+    return await _post(session, post_id)
 
 
-async def visible_comment(session: AsyncSession, *, comment_id: int, user: User) -> Comment:
+async def _post(session: AsyncSession, post_id: int) -> Post:
+    """The post itself, to change it (after _visible_post has said it may be seen)."""
+    post = await session.get(Post, post_id)
+    if post is None:
+        raise NotFound("post_not_found")
+    return post
+
+
+async def visible_comment(session: AsyncSession, *, comment_id: int, user: Member) -> Comment:
     """The comment if `user` may see it (e.g. to report it), else not found."""
     comment = await session.get(Comment, comment_id)
     if comment is None or comment.deleted_at is not None:
@@ -450,10 +594,11 @@ def _with_support(out: dict[str, Any], risk: bool) -> dict[str, Any]:
     return out
 
 
-def _require_writer(post: Post, standing: groups.Standing) -> None:
+def _require_writer(removed_at: datetime | None, standing: groups.Standing) -> None:
+    """Only active members write in a post's thread, and not once the post was removed."""
     if not standing.active:
         raise Forbidden("not_group_member")
-    if post.removed_at is not None:
+    if removed_at is not None:
         raise Forbidden("post_removed")
 
 
@@ -461,29 +606,27 @@ def _require_writer(post: Post, standing: groups.Standing) -> None:
 
 
 async def group_feed(
-    session: AsyncSession, *, slug: str, user: User, limit: int, before: str | None
+    session: AsyncSession, *, slug: str, user: Member, limit: int, before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    group, standing = await groups.group_and_standing(session, slug=slug, viewer=user)
+    conn = await session.connection()
+    row = (await conn.execute(_GROUP_CONTEXT, {"slug": slug, "viewer_id": user.id})).first()
+    if row is None:
+        raise NotFound("group_not_found")
+    group_id, kind, status, role = row[:4]
+    standing = groups.Standing(group_id, kind, status, role, site_moderator=user.is_moderator)
     if not standing.can_read:
         raise Forbidden("group_members_only")
-    viewer = replace(Viewer.in_group(user, standing), lens=await filters.lens_for(session, user.id))
-    stmt = _post_rows(user.id).where(
-        Post.group_id == group.id, _removed_posts_filter(viewer), _personal_filter(viewer)
-    )
-    return await _page(session, stmt, viewer, limit=limit, before=before)
+    viewer = replace(Viewer.in_group(user, standing), lens=filters.lens_of(*row[4:]))
+    params = feed_params(viewer, before=before, limit=limit)
+    return await _page(conn, GROUP_FEED, {**params, "group_id": standing.group_id}, viewer)
 
 
 async def my_feed(
-    session: AsyncSession, *, user: User, limit: int, before: str | None
+    session: AsyncSession, *, user: Member, limit: int, before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Posts from every group I am an active member of."""
-    memberships = (
-        await session.execute(
-            select(GroupMembership.group_id, GroupMembership.role).where(
-                GroupMembership.user_id == user.id, GroupMembership.status == "active"
-            )
-        )
-    ).all()
+    conn = await session.connection()
+    memberships = (await conn.execute(_MY_MEMBERSHIPS, {"viewer_id": user.id})).all()
     if not memberships:
         return [], None
     viewer = Viewer(
@@ -492,26 +635,21 @@ async def my_feed(
         frozenset(gid for gid, role in memberships if role == "moderator"),
         await filters.lens_for(session, user.id),
     )
-    stmt = _post_rows(user.id).where(
-        Post.group_id.in_([gid for gid, _role in memberships]),
-        _removed_posts_filter(viewer),
-        _personal_filter(viewer),
-    )
-    return await _page(session, stmt, viewer, limit=limit, before=before)
+    return await _page(conn, MY_FEED, feed_params(viewer, before=before, limit=limit), viewer)
 
 
-async def get_post(session: AsyncSession, *, post_id: int, user: User) -> dict[str, Any]:
+async def get_post(session: AsyncSession, *, post_id: int, user: Member) -> dict[str, Any]:
     """One post; opened directly it is never left out, only marked `filtered` if it matches."""
-    row, viewer, _standing = await _visible_post(session, post_id, user)
+    post, viewer, _standing = await _visible_post(session, post_id, user)
     viewer = replace(viewer, lens=await filters.lens_for(session, user.id))
-    return (await _views(session, [row], viewer))[0]
+    return (await _views(await session.connection(), [post], viewer))[0]
 
 
 async def create_post(
     session: AsyncSession,
     *,
     slug: str,
-    user: User,
+    user: Member,
     title: str,
     body: str,
     content_warning: ContentWarning | None,
@@ -549,15 +687,15 @@ async def edit_post(
     session: AsyncSession,
     *,
     post_id: int,
-    user: User,
+    user: Member,
     changes: dict[str, Any],
 ) -> dict[str, Any]:
     """Change title, body or content warning; the post is marked edited."""
-    row, _viewer, standing = await _visible_post(session, post_id, user)
-    post = row[0]
-    if post.author_id != user.id:
+    seen, _viewer, standing = await _visible_post(session, post_id, user)
+    if seen.author_id != user.id:
         raise Forbidden("not_author")
-    _require_writer(post, standing)
+    _require_writer(seen.removed_at, standing)
+    post = await _post(session, post_id)
     if changes.get("title") is not None:
         post.title = changes["title"]
     if changes.get("body") is not None:
@@ -584,7 +722,7 @@ async def edit_post(
     return _with_support(out, risk)
 
 
-async def delete_post(session: AsyncSession, *, post_id: int, user: User) -> None:
+async def delete_post(session: AsyncSession, *, post_id: int, user: Member) -> None:
     """Authors may always delete their own post, even after leaving the group."""
     post = await session.get(Post, post_id)
     if post is None or post.deleted_at is not None:
@@ -599,42 +737,38 @@ async def delete_post(session: AsyncSession, *, post_id: int, user: User) -> Non
 # --- comments -----------------------------------------------------------------------------
 
 
-def _comment_rows() -> Select[Any]:
-    return (
-        select(Comment, User.handle, Profile.display_name, Profile.field_visibility)
-        .join(User, User.id == Comment.author_id)
-        .outerjoin(Profile, Profile.user_id == Comment.author_id)
-    )
-
-
 async def list_comments(
-    session: AsyncSession, *, post_id: int, user: User, limit: int, before: str | None
+    session: AsyncSession, *, post_id: int, user: Member, limit: int, before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Oldest first; a reply always comes after its parent. `before` is the previous page's
     `next_cursor` (the list continues after it)."""
-    row, viewer, standing = await _visible_post(session, post_id, user)
+    post, viewer, standing = await _visible_post(session, post_id, user)
     viewer = replace(viewer, lens=await filters.lens_for(session, user.id))
-    group_id = row[0].group_id
     cursor = groups.parse_id_cursor(before)
-    parent, visible = _visible_comments(viewer, standing.moderates)
-    stmt = (
-        _comment_rows()
-        .outerjoin(parent, parent.id == Comment.parent_id)
-        .where(Comment.post_id == post_id, visible)
-    )
-    if cursor is not None:
-        stmt = stmt.where(Comment.id > cursor)
-    rows = (await session.execute(stmt.order_by(Comment.id).limit(limit + 1))).all()
-    items = [_comment_view(_comment_row(r), viewer, group_id) for r in rows[:limit]]
-    next_cursor = str(rows[limit - 1][0].id) if len(rows) > limit else None
+    conn = await session.connection()
+    rows = (
+        await conn.execute(
+            COMMENTS_PAGE,
+            {
+                "post_id": post_id,
+                "viewer_id": user.id,
+                "moderates": standing.moderates,
+                "after": 0 if cursor is None else cursor,
+                "limit": limit + 1,
+            },
+        )
+    ).all()
+    items = [_comment_view(r, viewer, post.group_id) for r in rows[:limit]]
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return items, next_cursor
 
 
 async def _comment_view_by_id(
     session: AsyncSession, comment_id: int, viewer: Viewer, group_id: int
 ) -> dict[str, Any]:
-    row = (await session.execute(_comment_rows().where(Comment.id == comment_id))).one()
-    return _comment_view(_comment_row(row), viewer, group_id)
+    conn = await session.connection()
+    row = (await conn.execute(_COMMENT_BY_ID, {"comment_id": comment_id})).one()
+    return _comment_view(row, viewer, group_id)
 
 
 async def create_comment(
@@ -642,15 +776,14 @@ async def create_comment(
     hub: Hub,
     *,
     post_id: int,
-    user: User,
+    user: Member,
     body: str,
     parent_id: int | None,
     anonymous: bool | None,
 ) -> dict[str, Any]:
-    row, viewer, standing = await _visible_post(session, post_id, user)
-    post, locked_at = row[0], row[7]
-    _require_writer(post, standing)
-    if locked_at is not None and not standing.moderates:
+    post, viewer, standing = await _visible_post(session, post_id, user)
+    _require_writer(post.removed_at, standing)
+    if post.locked_at is not None and not standing.moderates:
         raise Forbidden("thread_locked")
     parent: Comment | None = None
     if parent_id is not None:
@@ -728,7 +861,7 @@ async def create_comment(
     return _with_support(out, risk)
 
 
-async def _own_comment(session: AsyncSession, comment_id: int, user: User) -> Comment:
+async def _own_comment(session: AsyncSession, comment_id: int, user: Member) -> Comment:
     comment = await session.get(Comment, comment_id)
     if comment is None or comment.deleted_at is not None:
         raise NotFound("comment_not_found")
@@ -742,7 +875,7 @@ async def _own_comment(session: AsyncSession, comment_id: int, user: User) -> Co
 
 
 async def edit_comment(
-    session: AsyncSession, *, comment_id: int, user: User, body: str
+    session: AsyncSession, *, comment_id: int, user: Member, body: str
 ) -> dict[str, Any]:
     comment = await _own_comment(session, comment_id, user)
     _row, viewer, standing = await _visible_post(session, comment.post_id, user)
@@ -766,7 +899,7 @@ async def edit_comment(
     return _with_support(out, risk)
 
 
-async def delete_comment(session: AsyncSession, *, comment_id: int, user: User) -> None:
+async def delete_comment(session: AsyncSession, *, comment_id: int, user: Member) -> None:
     """Authors may always delete their own comment; its replies go with it."""
     comment = await _own_comment(session, comment_id, user)
     comment.deleted_at = utcnow()
@@ -777,20 +910,20 @@ async def delete_comment(session: AsyncSession, *, comment_id: int, user: User) 
 
 
 async def _summary(session: AsyncSession, post_id: int, viewer: Viewer) -> dict[str, Any]:
-    counts, mine = await _reaction_stats(session, [post_id], viewer)
+    counts = await _counts(await session.connection(), [post_id], viewer)
+    kinds = counts.reactions.get(post_id, {})
     return {
-        "reactions": {k: counts.get(post_id, {}).get(k, 0) for k in REACTION_KINDS},
-        "my_reactions": mine.get(post_id, []),
+        "reactions": {k: kinds.get(k, 0) for k in REACTION_KINDS},
+        "my_reactions": counts.mine.get(post_id, []),
     }
 
 
 async def react(
-    session: AsyncSession, hub: Hub, *, post_id: int, user: User, kind: str
+    session: AsyncSession, hub: Hub, *, post_id: int, user: Member, kind: str
 ) -> dict[str, Any]:
     """Add my reaction of one kind (once per kind; repeating it changes nothing)."""
-    row, viewer, standing = await _visible_post(session, post_id, user)
-    post = row[0]
-    _require_writer(post, standing)
+    post, viewer, standing = await _visible_post(session, post_id, user)
+    _require_writer(post.removed_at, standing)
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     result = await session.execute(
@@ -821,9 +954,11 @@ async def react(
     return out
 
 
-async def unreact(session: AsyncSession, *, post_id: int, user: User, kind: str) -> dict[str, Any]:
+async def unreact(
+    session: AsyncSession, *, post_id: int, user: Member, kind: str
+) -> dict[str, Any]:
     """Take my reaction back; the notification it caused goes too."""
-    row, viewer, _standing = await _visible_post(session, post_id, user)
+    _seen, viewer, _standing = await _visible_post(session, post_id, user)
     removed = await session.execute(
         delete(Reaction).where(
             Reaction.post_id == post_id, Reaction.user_id == user.id, Reaction.kind == kind
@@ -838,13 +973,13 @@ async def unreact(session: AsyncSession, *, post_id: int, user: User, kind: str)
                 Notification.reaction == kind,
             )
         )
-    out = await _summary(session, row[0].id, viewer)
+    out = await _summary(session, post_id, viewer)
     await session.commit()
     return out
 
 
 async def list_reactors(
-    session: AsyncSession, *, post_id: int, user: User, limit: int, before: str | None
+    session: AsyncSession, *, post_id: int, user: Member, limit: int, before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Who reacted, newest first, by handle only; members blocked either way are left out."""
     await _visible_post(session, post_id, user)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from app import exports
+from app.accounts import service as accounts
 from app.accounts.schemas import AccountOut
 from app.deps import CurrentUser, OptionalUser, SessionDep
 from app.profiles import service as profiles
@@ -19,6 +20,7 @@ from app.profiles.schemas import (
     ProfilePatch,
     PublicProfileOut,
 )
+from app.responses import json_response
 
 router = APIRouter(tags=["profiles"])
 
@@ -31,9 +33,10 @@ class MeOut(BaseModel):
 
 @router.get("/me", response_model=MeOut)
 async def me(user: CurrentUser, session: SessionDep) -> MeOut:
+    account = await accounts.account_of(session, user)
     profile = await profiles.get_profile(session, user.id)
     return MeOut(
-        account=AccountOut.model_validate(user, from_attributes=True),
+        account=AccountOut.model_validate(account, from_attributes=True),
         profile=ProfileOut.model_validate(profiles.profile_dict(profile)),
         privacy=PrivacyOut.model_validate(profiles.privacy_dict(profile)),
     )
@@ -63,7 +66,9 @@ async def preview_profile(
 ) -> dict[str, Any]:
     """My profile exactly as a visitor or another member would see it."""
     profile = await profiles.get_profile(session, user.id)
-    return profiles.project(user.handle, profile, Audience(as_))
+    return profiles.project(
+        user.handle, profiles.profile_dict(profile), profile.field_visibility, Audience(as_)
+    )
 
 
 @router.get("/me/export")
@@ -73,5 +78,5 @@ async def export_my_data(user: CurrentUser, session: SessionDep) -> dict[str, An
 
 
 @router.get("/users/{handle}", response_model=PublicProfileOut, response_model_exclude_unset=True)
-async def view_user(handle: str, viewer: OptionalUser, session: SessionDep) -> dict[str, Any]:
-    return await profiles.view_profile(session, handle=handle[:64], viewer=viewer)
+async def view_user(handle: str, viewer: OptionalUser, session: SessionDep) -> Response:
+    return json_response(await profiles.view_profile(session, handle=handle[:64], viewer=viewer))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.member import Member
 from app.accounts.models import User
 from app.accounts.passwords import handle_key
 from app.db import utcnow
@@ -23,39 +25,58 @@ async def get_profile(session: AsyncSession, user_id: int) -> Profile:
     return profile
 
 
-def project(handle: str, profile: Profile, audience: Audience) -> dict[str, Any]:
+def project(
+    handle: str,
+    values: Mapping[Any, Any],
+    field_visibility: dict[str, Any] | None,
+    audience: Audience,
+) -> dict[str, Any]:
     """The profile reduced to what `audience` may see; hidden fields do not appear at all."""
     out: dict[str, Any] = {"handle": handle}
-    for field in visible_fields(profile.field_visibility or {}, audience):
-        value = getattr(profile, field)
+    for field in visible_fields(field_visibility or {}, audience):
+        value = values[field]
         if value is not None and value != []:
             out[field] = value
     return out
 
 
+# The profile behind a handle, and whether a block stands between its owner and the viewer,
+# in one statement. A visitor's viewer_id is NULL, which matches no block.
+_PROFILE_BY_HANDLE = (
+    select(
+        User.id,
+        User.handle,
+        Profile.field_visibility,
+        *(getattr(Profile, field) for field in PROFILE_FIELDS),
+        safety.block_between(bindparam("viewer_id"), User.id).label("blocked"),
+    )
+    .join(Profile, Profile.user_id == User.id)
+    .where(User.handle_key == bindparam("handle_key"))
+)
+
+
 async def view_profile(
-    session: AsyncSession, *, handle: str, viewer: User | None
+    session: AsyncSession, *, handle: str, viewer: Member | None
 ) -> dict[str, Any]:
     """`GET /api/users/{handle}`: privacy applied; blocked either way looks like not found."""
+    conn = await session.connection()
     row = (
-        await session.execute(
-            select(User.id, User.handle, Profile)
-            .join(Profile, Profile.user_id == User.id)
-            .where(User.handle_key == handle_key(handle))
+        await conn.execute(
+            _PROFILE_BY_HANDLE,
+            {"handle_key": handle_key(handle), "viewer_id": viewer.id if viewer else None},
         )
     ).first()
     if row is None:
         raise NotFound("member_not_found")
-    user_id, real_handle, profile = row
     if viewer is None:
         audience = Audience.visitor
-    elif viewer.id == user_id:
+    elif viewer.id == row.id:
         audience = Audience.owner
+    elif row.blocked:
+        raise NotFound("member_not_found")
     else:
-        if await safety.blocked_either_way(session, viewer.id, user_id):
-            raise NotFound("member_not_found")
         audience = Audience.member
-    return project(real_handle, profile, audience)
+    return project(row.handle, row._mapping, row.field_visibility, audience)
 
 
 async def update_profile(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,19 +73,39 @@ def hard_day_on(row: PersonalFilter | None, now: datetime) -> bool:
     return row is not None and row.hard_day_until is not None and row.hard_day_until > now
 
 
-def _lens(row: PersonalFilter | None, now: datetime) -> Lens:
-    if row is None:
+# What a lens is made of, for statements that read it along with something else.
+LENS_COLUMNS = (
+    PersonalFilter.words,
+    PersonalFilter.cw_topics,
+    PersonalFilter.hard_day_topics,
+    PersonalFilter.hard_day_until,
+)
+_LENS = select(*LENS_COLUMNS).where(PersonalFilter.user_id == bindparam("user_id"))
+
+
+def lens_of(
+    words: list[str] | None,
+    cw_topics: list[str] | None,
+    hard_day_topics: list[str] | None,
+    hard_day_until: datetime | None,
+    now: datetime | None = None,
+) -> Lens:
+    """The lens from LENS_COLUMNS: all None for a member who never set a filter."""
+    if words is None or cw_topics is None or hard_day_topics is None:
         return NO_LENS
+    hard_day = hard_day_until is not None and hard_day_until > (now or utcnow())
     return Lens(
-        words=tuple(w.casefold() for w in row.words),
-        cw_topics=frozenset(row.cw_topics),
-        hidden_topics=frozenset(row.hard_day_topics) if hard_day_on(row, now) else frozenset(),
+        words=tuple(w.casefold() for w in words),
+        cw_topics=frozenset(cw_topics),
+        hidden_topics=frozenset(hard_day_topics) if hard_day else frozenset(),
     )
 
 
 async def lens_for(session: AsyncSession, user_id: int, now: datetime | None = None) -> Lens:
-    """The viewer's filters in one query (feeds call this once per page)."""
-    return _lens(await session.get(PersonalFilter, user_id), now or utcnow())
+    """The viewer's filters in one prebuilt query."""
+    conn = await session.connection()
+    row = (await conn.execute(_LENS, {"user_id": user_id})).first()
+    return NO_LENS if row is None else lens_of(*row, now=now)
 
 
 async def chat_requests_paused(session: AsyncSession, user_id: int) -> bool:

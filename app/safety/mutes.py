@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import ColumnExpressionArgument, Select, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.member import Member
 from app.accounts.models import User
 from app.accounts.passwords import handle_key
 from app.errors import BadRequest, NotFound
@@ -19,7 +20,7 @@ from app.groups.service import parse_id_cursor
 from app.safety.models import Mute
 
 
-def muted_ids(muter_id: int) -> Select[int]:
+def muted_ids(muter_id: ColumnExpressionArgument[int] | int) -> Select[int]:
     """A subquery of everyone the member has muted, for list filters."""
     return select(Mute.muted_id).where(Mute.muter_id == muter_id)
 
@@ -31,7 +32,7 @@ async def _target(session: AsyncSession, handle: str) -> User:
     return user
 
 
-async def mute(session: AsyncSession, *, muter: User, handle: str) -> tuple[str, datetime]:
+async def mute(session: AsyncSession, *, muter: Member, handle: str) -> tuple[str, datetime]:
     """Mute a member (idempotent); returns their handle and when the mute began."""
     target = await _target(session, handle)
     if target.id == muter.id:
@@ -53,14 +54,14 @@ async def mute(session: AsyncSession, *, muter: User, handle: str) -> tuple[str,
     return target.handle, row.created_at
 
 
-async def unmute(session: AsyncSession, *, muter: User, handle: str) -> None:
+async def unmute(session: AsyncSession, *, muter: Member, handle: str) -> None:
     target = await _target(session, handle)
     await session.execute(delete(Mute).where(Mute.muter_id == muter.id, Mute.muted_id == target.id))
     await session.commit()
 
 
 async def list_mutes(
-    session: AsyncSession, *, muter: User, limit: int, before: str | None
+    session: AsyncSession, *, muter: Member, limit: int, before: str | None
 ) -> tuple[list[tuple[str, datetime]], str | None]:
     """Whom I muted, most recently muted member id first."""
     cursor = parse_id_cursor(before)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from limits import RateLimitItem, parse
 
-from app.accounts.models import User
+from app.accounts.member import Member
 from app.db import utcnow
 from app.ratelimit import RateLimiter
 
@@ -20,12 +20,12 @@ NEW_ACCOUNT_REPORTS = parse("5/hour")
 NEW_ACCOUNT_CHAT_REQUESTS = parse("5/day")
 
 
-def is_new_account(user: User, now: datetime | None = None) -> bool:
+def is_new_account(user: Member, now: datetime | None = None) -> bool:
     return user.created_at > (now or utcnow()) - NEW_ACCOUNT_AGE
 
 
 async def limit_new_account(
-    limiter: RateLimiter, user: User, item: RateLimitItem, what: str
+    limiter: RateLimiter, user: Member, item: RateLimitItem, what: str
 ) -> None:
     """Count one `what` against a new account's lower limit (429 when full); others pass."""
     if is_new_account(user):

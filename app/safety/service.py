@@ -4,32 +4,46 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import (
+    ColumnExpressionArgument,
+    Exists,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import CompoundSelect
 
+from app.accounts.member import Member
 from app.accounts.models import User
 from app.accounts.passwords import handle_key
 from app.errors import BadRequest, NotFound
 from app.safety.models import Block
 
 
-async def blocked_either_way(session: AsyncSession, a: int, b: int) -> bool:
-    found = await session.scalar(
-        select(Block.blocker_id)
-        .where(
-            or_(
-                (Block.blocker_id == a) & (Block.blocked_id == b),
-                (Block.blocker_id == b) & (Block.blocked_id == a),
-            )
+def block_between(a: ColumnExpressionArgument[int], b: ColumnExpressionArgument[int]) -> Exists:
+    """Whether a block stands between two members (either way), inside a statement."""
+    return exists().where(
+        or_(
+            and_(Block.blocker_id == a, Block.blocked_id == b),
+            and_(Block.blocker_id == b, Block.blocked_id == a),
         )
-        .limit(1)
     )
-    return found is not None
 
 
-def hidden_user_ids(viewer_id: int) -> CompoundSelect[int]:
+_BLOCKED_EITHER_WAY = select(block_between(bindparam("a"), bindparam("b")))
+
+
+async def blocked_either_way(session: AsyncSession, a: int, b: int) -> bool:
+    conn = await session.connection()
+    return bool((await conn.execute(_BLOCKED_EITHER_WAY, {"a": a, "b": b})).scalar())
+
+
+def hidden_user_ids(viewer_id: ColumnExpressionArgument[int] | int) -> CompoundSelect[int]:
     """A subquery of everyone the viewer has blocked or been blocked by, for list filters."""
     return (
         select(Block.blocked_id)
@@ -45,7 +59,7 @@ async def _target(session: AsyncSession, handle: str) -> User:
     return user
 
 
-async def block(session: AsyncSession, *, blocker: User, handle: str) -> Block:
+async def block(session: AsyncSession, *, blocker: Member, handle: str) -> Block:
     """Block a member (idempotent); returns the block, old or new."""
     target = await _target(session, handle)
     if target.id == blocker.id:
@@ -67,7 +81,7 @@ async def block(session: AsyncSession, *, blocker: User, handle: str) -> Block:
     return row
 
 
-async def unblock(session: AsyncSession, *, blocker: User, handle: str) -> None:
+async def unblock(session: AsyncSession, *, blocker: Member, handle: str) -> None:
     target = await _target(session, handle)
     await session.execute(
         delete(Block).where(Block.blocker_id == blocker.id, Block.blocked_id == target.id)
@@ -75,7 +89,7 @@ async def unblock(session: AsyncSession, *, blocker: User, handle: str) -> None:
     await session.commit()
 
 
-async def list_blocks(session: AsyncSession, *, blocker: User) -> list[tuple[str, datetime]]:
+async def list_blocks(session: AsyncSession, *, blocker: Member) -> list[tuple[str, datetime]]:
     rows = await session.execute(
         select(User.handle, Block.created_at)
         .join(User, User.id == Block.blocked_id)

@@ -59,9 +59,14 @@ async def test_chat_list_queries_use_an_index(app: FastAPI) -> None:
     queries = [
         chat.page_query(1, condition=chat.conversations_filter(1), before=None, limit=21),
         chat.page_query(1, condition=chat.requests_filter(1), before=None, limit=21),
-        chat.history_query(1, after=None, before=None, limit=51),
-        chat.history_query(1, after=None, before=500, limit=51),
-        chat.history_query(1, after=10, before=None, limit=51),
+        *(
+            statement.params(params)
+            for statement, params in (
+                chat.history_query(1, after=None, before=None, limit=51),
+                chat.history_query(1, after=None, before=500, limit=51),
+                chat.history_query(1, after=10, before=None, limit=51),
+            )
+        ),
     ]
     for query in queries:
         plan = await _plan(app, query)
