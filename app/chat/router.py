@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from app.chat.schemas import (
 )
 from app.deps import CurrentUser, HubDep, LimiterDep, SessionDep
 from app.errors import TooManyRequests
+from app.responses import json_response
 from app.safety import crisis, newcomers
 
 router = APIRouter(tags=["chat"])
@@ -167,7 +169,7 @@ async def list_messages(
     after: Seq = None,
     before: Seq = None,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> Response:
     """Messages in seq order: `after` a seq (catching up), `before` one (scrolling back), or
     else the latest."""
     messages, more = await chat.history(
@@ -178,7 +180,7 @@ async def list_messages(
         before=before,
         limit=limit,
     )
-    return {"messages": messages, "has_more": more}
+    return json_response({"messages": messages, "has_more": more})
 
 
 @router.post(
@@ -221,14 +223,17 @@ async def mark_read(
     body: ReadIn,
     user: CurrentUser,
     session: SessionDep,
-    hub: HubDep,
+    runtime: RuntimeDep,
 ) -> Response:
-    await chat.mark_read(
-        session,
-        hub,
-        user_id=user.id,
-        handle=user.handle,
-        conversation_id=conversation_id,
-        message_id=body.message_id,
+    # The writer takes SQLite's write lock; hand back the one this request holds first.
+    await session.commit()
+    await runtime.writer.run(
+        functools.partial(
+            chat.mark_read,
+            user_id=user.id,
+            handle=user.handle,
+            conversation_id=conversation_id,
+            message_id=body.message_id,
+        )
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from typing import Protocol
 
 from app.chat.writer import MessageWriter
 from app.config import Settings
@@ -14,6 +17,12 @@ MAX_SOCKETS_PER_MEMBER = 5
 # Per member and worker: a burst of 20 messages, then one every half second.
 SEND_BURST = 20
 SENDS_PER_SECOND = 2.0
+# How often open sockets are looked over for idleness and their periodic login check.
+SWEEP_SECONDS = 5.0
+
+
+class Swept(Protocol):
+    def sweep(self, now: float) -> None: ...
 
 
 class TokenBuckets:
@@ -48,20 +57,35 @@ class TokenBuckets:
 
 class ChatRuntime:
     def __init__(self, settings: Settings, db: Database, hub: Hub) -> None:
-        self.writer = MessageWriter(db, hub)
+        self.writer = MessageWriter(db, hub, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
         self.presence = presence_for(settings.redis_url)
         self.send_budget = TokenBuckets(
             SEND_BURST, SENDS_PER_SECOND, enabled=settings.rate_limits_enabled
         )
         self._sockets: dict[int, int] = {}
+        # Open sockets, swept by one task rather than each running timers per frame.
+        self.sockets: set[Swept] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.presence.start()
         await self.writer.start()
+        self._sweeper = asyncio.create_task(self._sweep(), name="chat-sweeper")
 
     async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.writer.stop()
         await self.presence.stop()
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            now = time.monotonic()
+            for socket in tuple(self.sockets):
+                socket.sweep(now)
 
     def open_socket(self, user_id: int) -> bool:
         """Count a socket in; False when the member already has as many as allowed here."""

@@ -8,9 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    ColumnExpressionArgument,
+    Integer,
     Select,
     Subquery,
     and_,
+    bindparam,
     func,
     not_,
     or_,
@@ -20,7 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import BindParameter
 
+from app.accounts.member import Member
 from app.accounts.models import AuthSession, User
 from app.accounts.passwords import handle_key
 from app.chat.models import Conversation, Message, Status
@@ -71,7 +76,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def _visible_to(user_id: int) -> ColumnElement[bool]:
+def _visible_to(user_id: ColumnExpressionArgument[int] | int) -> ColumnElement[bool]:
     """A member sees their conversations, except requests they declined."""
     return not_(
         and_(Conversation.status == Status.declined.value, Conversation.requester_id != user_id)
@@ -423,7 +428,7 @@ async def _page(
     session: AsyncSession,
     presence: Presence,
     *,
-    user: User,
+    user: Member,
     condition: ColumnElement[bool],
     before: Cursor | None,
     limit: int,
@@ -445,7 +450,7 @@ async def _page(
     return items, cursor
 
 
-def _view(row: Any, *, user: User, my_receipts: bool, online: set[int]) -> dict[str, Any]:
+def _view(row: Any, *, user: Member, my_receipts: bool, online: set[int]) -> dict[str, Any]:
     accepted = row.status == Status.accepted.value
     status = "not_accepted" if row.status == Status.declined.value else row.status
     last = None
@@ -489,7 +494,7 @@ async def list_conversations(
     session: AsyncSession,
     presence: Presence,
     *,
-    user: User,
+    user: Member,
     before: str | None,
     limit: int,
 ) -> dict[str, Any]:
@@ -522,7 +527,7 @@ async def list_conversations(
 
 
 async def list_requests(
-    session: AsyncSession, presence: Presence, *, user: User, before: str | None, limit: int
+    session: AsyncSession, presence: Presence, *, user: Member, before: str | None, limit: int
 ) -> dict[str, Any]:
     items, next_before = await _page(
         session,
@@ -536,7 +541,7 @@ async def list_requests(
 
 
 async def get_conversation(
-    session: AsyncSession, presence: Presence, *, user: User, conversation_id: int
+    session: AsyncSession, presence: Presence, *, user: Member, conversation_id: int
 ) -> dict[str, Any]:
     items, _ = await _page(
         session,
@@ -551,21 +556,44 @@ async def get_conversation(
     return items[0]
 
 
+# A history page: the conversation if the member may read it (theirs, not a request they
+# declined, no block between the two), then the page. Both statements are built once and run
+# with bound values; each page is a range on the (conversation_id, seq) key.
+_member: BindParameter[int] = bindparam("user_id")
+_READABLE = select(Conversation.id).where(
+    Conversation.id == bindparam("conversation_id"),
+    or_(Conversation.user_low_id == _member, Conversation.user_high_id == _member),
+    _visible_to(_member),
+    ~safety.block_between(Conversation.user_low_id, Conversation.user_high_id),
+)
+_PAGE = (
+    select(Message.id, Message.seq, User.handle, Message.body, Message.created_at)
+    .join(User, User.id == Message.sender_id)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.seq > bindparam("after"),
+        Message.seq <= bindparam("through"),
+    )
+    .limit(bindparam("limit", type_=Integer))
+)
+HISTORY_NEWEST_FIRST = _PAGE.order_by(Message.seq.desc())
+HISTORY_OLDEST_FIRST = _PAGE.order_by(Message.seq.asc())
+# Message.seq is a 32-bit integer: "through the last one" needs no other statement.
+_LAST_SEQ = 2**31 - 1
+
+
 def history_query(
     conversation_id: int, *, after: int | None, before: int | None, limit: int
-) -> Select[Message, str]:
-    """Keyset over (conversation_id, seq); newest first unless reading on `after` a seq."""
-    query = (
-        select(Message, User.handle)
-        .join(User, User.id == Message.sender_id)
-        .where(Message.conversation_id == conversation_id)
-    )
-    if after is not None:
-        query = query.where(Message.seq > after)
-    if before is not None:
-        query = query.where(Message.seq < before)
-    order = Message.seq.asc() if after is not None else Message.seq.desc()
-    return query.order_by(order).limit(limit)
+) -> tuple[Select[int, int, str, str, datetime], dict[str, Any]]:
+    """The statement and bound values for a page: newest first unless reading on `after` a
+    seq, and only before `before` when it is given."""
+    statement = HISTORY_NEWEST_FIRST if after is None else HISTORY_OLDEST_FIRST
+    return statement, {
+        "conversation_id": conversation_id,
+        "after": 0 if after is None else after,
+        "through": _LAST_SEQ if before is None else before - 1,
+        "limit": limit,
+    }
 
 
 async def history(
@@ -578,37 +606,42 @@ async def history(
     limit: int,
 ) -> tuple[list[dict[str, Any]], bool]:
     """A page of messages in seq order: after a seq, before a seq, or else the latest."""
-    await _conversation_for(session, user_id=user_id, conversation_id=conversation_id)
-    newest_first = after is None
-    query = history_query(conversation_id, after=after, before=before, limit=limit + 1)
-    rows = (await session.execute(query)).all()
+    conn = await session.connection()
+    readable = await conn.execute(
+        _READABLE, {"conversation_id": conversation_id, "user_id": user_id}
+    )
+    if readable.first() is None:
+        raise NotFound("conversation_not_found")
+    statement, params = history_query(conversation_id, after=after, before=before, limit=limit + 1)
+    rows = (await conn.execute(statement, params)).all()
     more = len(rows) > limit
-    rows = list(rows[:limit])
-    if newest_first:
-        rows.reverse()
+    page = rows[:limit] if after is not None else rows[:limit][::-1]
     return [
         message_dict(
-            id=m.id,
-            conversation_id=m.conversation_id,
-            seq=m.seq,
+            id=message_id,
+            conversation_id=conversation_id,
+            seq=seq,
             sender=handle,
-            body=m.body,
-            created_at=m.created_at,
+            body=body,
+            created_at=created_at,
         )
-        for m, handle in rows
+        for message_id, seq, handle, body, created_at in page
     ], more
 
 
 async def mark_read(
     session: AsyncSession,
-    hub: Hub,
     *,
     user_id: int,
     handle: str,
     conversation_id: int,
     message_id: int,
-) -> int:
-    """Move the member's read mark forward to a message; returns the mark."""
+) -> tuple[int, list[Event]]:
+    """Move the member's read mark forward to a message: the mark, and the events to publish.
+
+    A writer action (app.chat.writer): it runs in the chat writer's transaction, which commits
+    it, so read marks queue with the messages instead of contending for SQLite's write lock.
+    """
     conv = await _conversation_for(session, user_id=user_id, conversation_id=conversation_id)
     seq = await session.scalar(
         select(Message.seq).where(
@@ -627,18 +660,17 @@ async def mark_read(
         .values({column: seq})
         .execution_options(synchronize_session=False)
     )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        return seq, []
     peer_id = conv.peer_of(user_id)
     receipts = False
-    if moved.rowcount and conv.status == Status.accepted.value:  # type: ignore[attr-defined]
+    if conv.status == Status.accepted.value:
         flags = (
             await session.scalars(
                 select(Profile.read_receipts).where(Profile.user_id.in_((user_id, peer_id)))
             )
         ).all()
         receipts = len(flags) == 2 and all(flags)
-    await session.commit()
-    if not moved.rowcount:  # type: ignore[attr-defined]
-        return seq
     event = {
         "type": "read",
         "conversation_id": conversation_id,
@@ -647,10 +679,10 @@ async def mark_read(
         "handle": handle,
     }
     # The member's own tabs always learn it (their unread counts); the peer only by consent.
-    await hub.publish(user_channel(user_id), event)
+    events: list[Event] = [(user_channel(user_id), event)]
     if receipts:
-        await hub.publish(user_channel(peer_id), event)
-    return seq
+        events.append((user_channel(peer_id), event))
+    return seq, events
 
 
 async def typing_peer(session: AsyncSession, *, user_id: int, conversation_id: int) -> int:

@@ -5,61 +5,48 @@ Sockets and HTTP requests hand their work to a queue. A single task takes everyt
 answer each sender and publish to the hub. Nothing is acknowledged before its commit, and a
 commit carries many messages, which is what makes durable chat fast on SQLite.
 
-The batch itself is one synchronous function over a sync Session. On SQLite it runs in the
+The batch itself is one synchronous function (app.chat.batch). On SQLite it runs in the
 writer's own thread on its own connection, so a whole batch costs one hop to that thread
-instead of one per statement; on PostgreSQL the same function runs through `run_sync`.
+instead of one per statement; on PostgreSQL it runs through `run_sync`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
+import sqlite3
 import traceback
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, PoolProxiedConnection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.chat.models import Conversation, Message, Status
-from app.chat.service import Event, message_dict, message_events
-from app.db import Base, Database, utcnow
-from app.errors import AppError, Forbidden, NotFound
+from app.chat.batch import (
+    MAX_BATCH,
+    CoreStore,
+    Outcome,
+    Outcomes,
+    SendJob,
+    Sent,
+    SqliteStore,
+    store_sends,
+)
+from app.chat.service import Event
+from app.db import Database
+from app.errors import AppError
 from app.realtime.hub import Hub
-from app.safety.models import Block
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 256
 MAX_QUEUED = 10_000
+# How often the WAL is copied back into the database file (SQLite).
+CHECKPOINT_SECONDS = 1.0
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Sent:
-    message: dict[str, Any]
-    # True when this client_id was stored before: the original message is returned.
-    duplicate: bool
-
-
-Outcome = Sent | AppError
-
-
-@dataclass(eq=False)
-class SendJob:
-    sender_id: int
-    sender_handle: str
-    conversation_id: int
-    client_id: str
-    body: str
-    # Called right after the commit and before the hub hears of it, so a socket can queue
-    # its ack ahead of the notice of the same message.
-    reply: Callable[[Outcome], None]
 
 
 @dataclass(eq=False)
@@ -71,23 +58,45 @@ class ActionJob:
 
 
 Job = SendJob | ActionJob
-# What makes a send unique: (conversation, sender, client_id).
-Key = tuple[int, int, str]
 
 
 class MessageWriter:
-    def __init__(self, db: Database, hub: Hub) -> None:
+    def __init__(self, db: Database, hub: Hub, *, busy_timeout_ms: int = 5000) -> None:
         self._db = db
         self._hub = hub
         self._queue: asyncio.Queue[Job | None] = asyncio.Queue(MAX_QUEUED)
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        # Committed batches (sends and other writes), for tests and monitoring.
+        self.commits = 0
+        # On SQLite the batches run on a thread of their own, on its own connection.
         self._thread: ThreadPoolExecutor | None = None
+        self._sqlite: _SqliteBatches | None = None
+        self._checkpointer: _Checkpointer | None = None
+        self._checkpoints: asyncio.Task[None] | None = None
         if db.sync_engine is not None:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
+            self._sqlite = _SqliteBatches(db.sync_engine)
+            self._checkpointer = _Checkpointer(db.sync_engine.url.database or "", busy_timeout_ms)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="chat-writer")
+        if self._checkpointer is not None:
+            self._checkpoints = asyncio.create_task(self._checkpoint(), name="chat-checkpoints")
+
+    async def _checkpoint(self) -> None:
+        assert self._checkpointer is not None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-checkpoint") as thread:
+            loop = asyncio.get_running_loop()
+            try:
+                while True:
+                    await asyncio.sleep(CHECKPOINT_SECONDS)
+                    try:
+                        await loop.run_in_executor(thread, self._checkpointer.run)
+                    except sqlite3.Error as exc:
+                        log.warning("WAL checkpoint failed: %s", type(exc).__name__)
+            finally:
+                await loop.run_in_executor(thread, self._checkpointer.close)
 
     async def stop(self) -> None:
         """Finish what is queued, then end; anything submitted after this is refused."""
@@ -102,7 +111,12 @@ class MessageWriter:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._thread is not None:
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoints
+        if self._thread is not None and self._sqlite is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._sqlite.close)
             self._thread.shutdown(wait=True)
 
     def _put(self, job: Job) -> None:
@@ -214,164 +228,86 @@ class MessageWriter:
                 else:
                     results.append((action_job, value, action_events))
             await session.commit()
+        self.commits += 1
         return results
 
-    async def _store(
-        self, sends: list[SendJob]
-    ) -> tuple[list[tuple[SendJob, Outcome]], list[Event]]:
+    async def _store(self, sends: list[SendJob]) -> Outcomes:
         """Store a batch of sends and commit it."""
-        if self._thread is not None and self._db.sync_engine is not None:
-            work = functools.partial(_store_and_commit, self._db.sync_engine, sends)
-            return await asyncio.get_running_loop().run_in_executor(self._thread, work)
-        async with self._db.engine.begin() as conn:
-            return await conn.run_sync(_store_sends, sends)
-
-
-def _store_and_commit(
-    engine: Engine, sends: list[SendJob]
-) -> tuple[list[tuple[SendJob, Outcome]], list[Event]]:
-    with engine.begin() as conn:
-        return _store_sends(conn, sends)
-
-
-_c = Base.metadata.tables[Conversation.__tablename__]
-_m = Base.metadata.tables[Message.__tablename__]
-_b = Base.metadata.tables[Block.__tablename__]
-# Built once: a batch runs these with different parameters, so none is rebuilt or recompiled.
-# Locked in id order, the same order on every worker, so two batches never deadlock; holding
-# the locks (SQLite: the write lock) also makes the reads below see every earlier commit.
-_LOCK = (
-    select(_c.c.id, _c.c.user_low_id, _c.c.user_high_id, _c.c.status, _c.c.last_seq)
-    .where(_c.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_c.c.id)
-    .with_for_update()
-)
-_BLOCKS = select(_b.c.blocker_id, _b.c.blocked_id).where(
-    _b.c.blocker_id.in_(bindparam("people", expanding=True)),
-    _b.c.blocked_id.in_(bindparam("people_too", expanding=True)),
-)
-_STORED = select(
-    _m.c.id,
-    _m.c.conversation_id,
-    _m.c.seq,
-    _m.c.sender_id,
-    _m.c.client_id,
-    _m.c.body,
-    _m.c.created_at,
-).where(
-    _m.c.conversation_id.in_(bindparam("cids", expanding=True)),
-    _m.c.client_id.in_(bindparam("client_ids", expanding=True)),
-)
-_NUMBER = (
-    update(_c)
-    .where(_c.c.id == bindparam("cid"))
-    .values(last_seq=bindparam("top"), last_message_at=bindparam("now"))
-)
-_INSERT = insert(_m)
-_IDS = select(_m.c.conversation_id, _m.c.seq, _m.c.id).where(
-    tuple_(_m.c.conversation_id, _m.c.seq).in_(bindparam("keys", expanding=True))
-)
-
-
-def _store_sends(
-    conn: Connection, sends: list[SendJob]
-) -> tuple[list[tuple[SendJob, Outcome]], list[Event]]:
-    """Validate, de-duplicate, number and insert a batch of sends; the caller commits."""
-    now = utcnow()
-    first: dict[Key, SendJob] = {}
-    for job in sends:
-        first.setdefault((job.conversation_id, job.sender_id, job.client_id), job)
-    unique = list(first.values())
-    rows = conn.execute(_LOCK, {"ids": sorted({j.conversation_id for j in unique})}).all()
-    convs = {r.id: r for r in rows}
-    people = sorted({u for r in rows for u in (r.user_low_id, r.user_high_id)})
-    blocked = {
-        frozenset(pair)
-        for pair in conn.execute(_BLOCKS, {"people": people, "people_too": people}).all()
-    }
-    result: dict[Key, Outcome] = {}
-    valid: list[SendJob] = []
-    for job in unique:
-        key = (job.conversation_id, job.sender_id, job.client_id)
-        r = convs.get(job.conversation_id)
-        if (
-            r is None
-            or job.sender_id not in (r.user_low_id, r.user_high_id)
-            or frozenset((r.user_low_id, r.user_high_id)) in blocked
-        ):
-            result[key] = NotFound("conversation_not_found")
-        elif r.status == Status.pending.value:
-            result[key] = Forbidden("request_pending")
-        elif r.status != Status.accepted.value:
-            result[key] = Forbidden("request_not_accepted")
+        if self._thread is not None and self._sqlite is not None:
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self._thread, self._sqlite.store, sends)
         else:
-            valid.append(job)
-    if valid:
-        stored = conn.execute(
-            _STORED,
-            {
-                "cids": sorted({j.conversation_id for j in valid}),
-                "client_ids": sorted({j.client_id for j in valid}),
-            },
-        )
-        for m in stored.all():
-            key = (m.conversation_id, m.sender_id, m.client_id)
-            owner = first.get(key)
-            if owner is not None and key not in result:
-                result[key] = Sent(
-                    message_dict(
-                        id=m.id,
-                        conversation_id=m.conversation_id,
-                        seq=m.seq,
-                        sender=owner.sender_handle,
-                        body=m.body,
-                        created_at=m.created_at,
-                    ),
-                    duplicate=True,
-                )
-    new = [j for j in valid if (j.conversation_id, j.sender_id, j.client_id) not in result]
-    events: list[Event] = []
-    if new:
-        # The rows are locked, so the numbers read above are still the latest.
-        top = {cid: convs[cid].last_seq for cid in {j.conversation_id for j in new}}
-        params = []
-        for job in new:
-            top[job.conversation_id] += 1
-            params.append(
-                {
-                    "conversation_id": job.conversation_id,
-                    "seq": top[job.conversation_id],
-                    "sender_id": job.sender_id,
-                    "client_id": job.client_id,
-                    "body": job.body,
-                    "created_at": now,
-                }
-            )
-        conn.execute(_NUMBER, [{"cid": cid, "top": t, "now": now} for cid, t in top.items()])
-        conn.execute(_INSERT, params)
-        keys = [(p["conversation_id"], p["seq"]) for p in params]
-        id_of = {(cid, seq): mid for cid, seq, mid in conn.execute(_IDS, {"keys": keys}).all()}
-        for job, p in zip(new, params, strict=True):
-            message = message_dict(
-                id=id_of[(p["conversation_id"], p["seq"])],
-                conversation_id=job.conversation_id,
-                seq=p["seq"],
-                sender=job.sender_handle,
-                body=job.body,
-                created_at=now,
-            )
-            result[(job.conversation_id, job.sender_id, job.client_id)] = Sent(message, False)
-            r = convs[job.conversation_id]
-            events += message_events(r.user_low_id, r.user_high_id, message)
-    outcomes: list[tuple[SendJob, Outcome]] = []
-    for job in sends:
-        key = (job.conversation_id, job.sender_id, job.client_id)
-        outcome = result[key]
-        if isinstance(outcome, Sent) and first[key] is not job:
-            # The same send twice in one batch: the second is a retry of the first.
-            outcome = Sent(outcome.message, duplicate=True)
-        outcomes.append((job, outcome))
-    return outcomes, events
+            async with self._db.engine.begin() as conn:
+                result = await conn.run_sync(_core_batch, sends)
+        self.commits += 1
+        return result
+
+
+class _SqliteBatches:
+    """The writer thread's own sqlite3 connection; used on that thread only."""
+
+    def __init__(self, engine: Engine) -> None:
+        # The engine's connect hook sets the pragmas (WAL, synchronous=FULL, busy_timeout).
+        self._engine = engine
+        self._raw: PoolProxiedConnection | None = None
+
+    def store(self, sends: list[SendJob]) -> Outcomes:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = store_sends(SqliteStore(conn), sends)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def _connection(self) -> sqlite3.Connection:
+        fresh = self._raw is None
+        if self._raw is None:
+            self._raw = self._engine.raw_connection()
+        conn = self._raw.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        if fresh:
+            # Checkpoints are _Checkpointer's job: here they put a copy and an fsync of the
+            # database file inside every so many commits.
+            conn.execute("PRAGMA wal_autocheckpoint=0")
+        return conn
+
+    def close(self) -> None:
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+
+
+class _Checkpointer:
+    """Copies the WAL back into the database file, on a thread and connection of its own.
+
+    PASSIVE never waits for the writer or for readers, so commits go on meanwhile; whatever
+    it could not copy now is copied next time.
+    """
+
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+        self._path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._conn: sqlite3.Connection | None = None
+
+    def run(self) -> None:
+        if self._conn is None:
+            self._conn = sqlite3.connect(self._path, isolation_level=None)
+            self._conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _core_batch(conn: Connection, sends: list[SendJob]) -> Outcomes:
+    return store_sends(CoreStore(conn), sends)
 
 
 def where(exc: BaseException) -> str:

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import time
@@ -190,6 +191,9 @@ class ChatSocket:
         self.cursors: dict[int, int] = {}
         self.started = False
         self.held: list[tuple[dict[str, Any], str]] = []
+        # Timers, looked at by the runtime's sweep (cheaper than a timeout on every frame).
+        self.last_frame_at = time.monotonic()
+        self.next_check = self.last_frame_at + RECHECK_SECONDS
         # Reader-side state.
         self.start_requested = False
         self.typing_at: dict[int, float] = {}
@@ -201,9 +205,11 @@ class ChatSocket:
         await self.hub.subscribe(channel, self.listener)
         await self.runtime.presence.join(self.user_id, self.socket_id)
         writer = asyncio.create_task(self._write_loop(), name="chat-socket-writer")
+        self.runtime.sockets.add(self)
         try:
             await self._read_loop()
         finally:
+            self.runtime.sockets.discard(self)
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
@@ -214,6 +220,14 @@ class ChatSocket:
         if not self.closed:
             self.closed = True
             await _close_quietly(self.ws, code)
+
+    def sweep(self, now: float) -> None:
+        """Every few seconds: close a socket that has gone quiet, or queue its recheck."""
+        if now - self.last_frame_at > IDLE_TIMEOUT:
+            self._queue("idle", None)
+        elif now >= self.next_check:
+            self.next_check = now + RECHECK_SECONDS
+            self._queue("recheck", None)
 
     def _queue(self, kind: str, payload: Any) -> None:
         self.listener.offer((kind, payload))
@@ -232,12 +246,8 @@ class ChatSocket:
 
     async def _read_loop(self) -> None:
         while not self.closed:
-            try:
-                async with asyncio.timeout(IDLE_TIMEOUT):
-                    msg = await self.ws.receive()
-            except TimeoutError:
-                await self.close(CLOSE_IDLE)
-                return
+            msg = await self.ws.receive()
+            self.last_frame_at = time.monotonic()
             if msg["type"] == "websocket.disconnect":
                 return
             text = msg.get("text")
@@ -293,15 +303,15 @@ class ChatSocket:
             await self._on_typing(_parse(TypingFrame, data))
         elif kind == "read":
             frame = _parse(ReadFrame, data)
-            async with self.db.sessions() as session:
-                await chat.mark_read(
-                    session,
-                    self.hub,
+            await self.runtime.writer.run(
+                functools.partial(
+                    chat.mark_read,
                     user_id=self.user_id,
                     handle=self.handle,
                     conversation_id=frame.conversation_id,
                     message_id=frame.message_id,
                 )
+            )
         elif kind == "ping":
             _parse(PingFrame, data)
             self._queue("frame", {"type": "pong"})
@@ -350,17 +360,9 @@ class ChatSocket:
     # Writing
 
     async def _write_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_check = loop.time() + RECHECK_SECONDS
         try:
             while not self.closed:
-                try:
-                    async with asyncio.timeout_at(next_check):
-                        item = await self.listener.queue.get()
-                except TimeoutError:
-                    await self._recheck()
-                    next_check = loop.time() + RECHECK_SECONDS
-                    continue
+                item = await self.listener.queue.get()
                 if isinstance(item, str):
                     await self._on_event(item)
                 else:
@@ -412,6 +414,11 @@ class ChatSocket:
             await self._begin(None)
         elif kind == "resume":
             await self._begin(payload)
+        elif kind == "recheck":
+            await self._recheck()
+        elif kind == "idle":
+            await self.close(CLOSE_IDLE)
+            raise _Closed
 
     async def _deliver(self, message: dict[str, Any], raw: str) -> None:
         conversation_id, seq = message["conversation_id"], message["seq"]

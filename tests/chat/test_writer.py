@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -64,25 +64,14 @@ async def test_sends_queued_together_are_committed_together(
     a, b = pair
     target = await _target(app, client, a, b)
     writer: MessageWriter = app.state.chat.writer
-    commits = 0
-
-    def count(_conn: Any) -> None:
-        nonlocal commits
-        commits += 1
-
-    # On SQLite the writer has a connection of its own; on PostgreSQL it shares the engine.
-    engine = app.state.db.sync_engine or app.state.db.engine.sync_engine
-    event.listen(engine, "commit", count)
-    try:
-        replies = Replies(40)
-        for i in range(40):
-            writer.send(_job(target, f"g{i}", replies))
-        results = await replies.all_in()
-    finally:
-        event.remove(engine, "commit", count)
+    commits = writer.commits
+    replies = Replies(40)
+    for i in range(40):
+        writer.send(_job(target, f"g{i}", replies))
+    results = await replies.all_in()
     assert all(isinstance(r, Sent) for r in results)
     assert [r.message["seq"] for r in results if isinstance(r, Sent)] == list(range(2, 42))
-    assert commits == 1
+    assert writer.commits == commits + 1
 
 
 async def test_one_failing_write_does_not_fail_its_batch(

@@ -1,0 +1,45 @@
+"""The runtime's sweep: quiet sockets are closed, live ones get their periodic login check."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+from app.chat.ws import IDLE_TIMEOUT, RECHECK_SECONDS, ChatSocket
+
+
+def _socket() -> ChatSocket:
+    user = SimpleNamespace(id=7, handle="maja", language="da")
+    runtime = SimpleNamespace(send_budget=SimpleNamespace(enabled=True))
+    principal = SimpleNamespace(user=user, session_id="s")
+    return ChatSocket(
+        cast(Any, None), cast(Any, None), cast(Any, None), cast(Any, runtime), cast(Any, principal)
+    )
+
+
+def _queued(socket: ChatSocket) -> list[Any]:
+    items = []
+    while not socket.listener.queue.empty():
+        items.append(socket.listener.queue.get_nowait())
+    return items
+
+
+def test_a_fresh_socket_is_left_alone() -> None:
+    socket = _socket()
+    socket.sweep(socket.last_frame_at + 1)
+    assert _queued(socket) == []
+
+
+def test_the_login_is_rechecked_once_per_interval() -> None:
+    socket = _socket()
+    start = socket.last_frame_at
+    socket.last_frame_at = start + RECHECK_SECONDS  # the member is active
+    socket.sweep(start + RECHECK_SECONDS + 1)
+    socket.sweep(start + RECHECK_SECONDS + 2)
+    assert _queued(socket) == [("recheck", None)]
+
+
+def test_a_socket_quiet_for_too_long_is_closed() -> None:
+    socket = _socket()
+    socket.sweep(socket.last_frame_at + IDLE_TIMEOUT + 1)
+    assert _queued(socket) == [("idle", None)]
