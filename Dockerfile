@@ -26,4 +26,4 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
 # Migrations first, then the server; WORKERS > 1 needs PostgreSQL (DATABASE_URL) and REDIS_URL.
-CMD ["sh", "-c", "python -m app.cli migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --workers ${WORKERS:-1} --no-access-log --ws-per-message-deflate false --ws-max-size 65536 --proxy-headers"]
+CMD ["sh", "-c", "python -m app.cli migrate && exec python -m app.cli serve --host 0.0.0.0 --port 8000 --workers ${WORKERS:-1} --proxy-headers"]

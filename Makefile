@@ -25,8 +25,7 @@ seed: migrate
 
 run: seed
 	@echo "Samvær on http://$(HOST):$(PORT)  (log in with a demo member above)"
-	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) \
-		--no-access-log --ws-per-message-deflate false --ws-max-size 65536
+	$(BIN)/python -m app.cli serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check app tests bench migrations

@@ -5,6 +5,8 @@
 Spec: {"host", "port", "protocol": "relay" | "samvaer", "pairs": [{"sender": {...},
 "recipient": {...}, "conversation_id": int}], "mode": "throughput" | "rate", "rate": msgs/s,
 "duration": s, "warmup": s, "window": in-flight messages per pair (throughput mode)}.
+Throughput mode is a closed loop per pair: the next send waits for the previous one's ack
+(Samvær acks a send once it is committed), or for its delivery where there are no acks (relay).
 A sender/recipient entry holds what its protocol needs to authenticate (a token for Samvær).
 Latency is send-to-deliver: from just before a frame is written by the sender's socket to
 when the recipient's socket has read it, both clocks in this process.
@@ -28,6 +30,12 @@ PAD = "x" * 60
 RUN = os.urandom(6).hex()
 
 
+def sent_at(body: str) -> int | None:
+    """The send time in a body this run wrote ("RUN|t_ns|padding"), else None."""
+    run, _, rest = body.partition("|")
+    return int(rest.partition("|")[0]) if run == RUN else None
+
+
 @dataclass
 class Stats:
     sent: int = 0
@@ -40,6 +48,9 @@ class Stats:
 
 class Protocol:
     """How one kind of server wants pairs opened, messages sent and deliveries recognised."""
+
+    # Whether the server acknowledges each send to its sender.
+    acks = False
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.host = spec["host"]
@@ -56,7 +67,7 @@ class Protocol:
         raise NotImplementedError
 
     def finish(self, ws: WSClient, pair: dict[str, Any], last_id: int | None) -> None:
-        """What a recipient does before leaving (Samvær: mark what it read)."""
+        """What a socket does before leaving (Samvær: mark what it read or wrote)."""
 
 
 class RelayProtocol(Protocol):
@@ -72,18 +83,19 @@ class RelayProtocol(Protocol):
                 "type": "send",
                 "conversation_id": pair["conversation_id"],
                 "client_id": f"c{n}",
-                "body": f"{t_ns}|{PAD}",
+                "body": f"{RUN}|{t_ns}|{PAD}",
             }
         )
 
     def parse(self, payload: bytes) -> tuple[str, int | None, int | None]:
-        body = orjson.loads(payload)["body"]
-        return "deliver", int(body.split("|", 1)[0]), None
+        return "deliver", sent_at(orjson.loads(payload)["body"]), None
 
 
 class SamvaerProtocol(Protocol):
+    acks = True
+
     def finish(self, ws: WSClient, pair: dict[str, Any], last_id: int | None) -> None:
-        # Read marks keep the next run's resume from replaying this run's messages.
+        # Read marks (the sender's too) keep the next run's resume from replaying this run.
         if last_id is not None:
             ws.send(
                 orjson.dumps(
@@ -116,7 +128,7 @@ class SamvaerProtocol(Protocol):
                 "type": "send",
                 "conversation_id": pair["conversation_id"],
                 "client_id": f"{RUN}-{n}",
-                "body": f"{t_ns}|{PAD}",
+                "body": f"{RUN}|{t_ns}|{PAD}",
             }
         )
 
@@ -125,8 +137,12 @@ class SamvaerProtocol(Protocol):
         kind = data.get("type")
         if kind == "message":
             message = data["message"]
-            return "deliver", int(message["body"].split("|", 1)[0]), message["id"]
-        if kind in ("ack", "error"):
+            t_ns = sent_at(message["body"])
+            # A replay of an earlier run's message is no delivery of this one.
+            return ("deliver" if t_ns is not None else "other"), t_ns, message["id"]
+        if kind == "ack":
+            return kind, None, data["message"]["id"]
+        if kind == "error":
             return kind, None, None
         return "other", None, None
 
@@ -149,11 +165,14 @@ async def _reader(
                 if stats.measuring:
                     stats.delivered += 1
                     stats.latencies_ns.append(time.perf_counter_ns() - t_ns)
-                if credit is not None:
+                if credit is not None and not proto.acks:
                     credit.release()
             elif kind == "ack":
+                last[ws] = message_id
                 if stats.measuring:
                     stats.acked += 1
+                if credit is not None:
+                    credit.release()
             elif kind == "error":
                 stats.errors += 1
     except (ClosedError, asyncio.IncompleteReadError, ConnectionError):
@@ -175,8 +194,11 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     tasks = []
     last: dict[WSClient, int | None] = {}
     for (a, b), credit in zip(sockets, credits, strict=True):
-        tasks.append(asyncio.create_task(_reader(b, proto, stats, credit, last)))
-        tasks.append(asyncio.create_task(_reader(a, proto, stats, None, last)))
+        # Closed loop: the next send waits for the ack (Samvær: stored and committed), or for
+        # the delivery where the server sends no acks (the relay).
+        sender_credit, recipient_credit = (credit, None) if proto.acks else (None, credit)
+        tasks.append(asyncio.create_task(_reader(b, proto, stats, recipient_credit, last)))
+        tasks.append(asyncio.create_task(_reader(a, proto, stats, sender_credit, last)))
     warmup = float(spec.get("warmup", 1.0))
     duration = float(spec.get("duration", 5.0))
     start = time.perf_counter()
@@ -232,7 +254,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     cpu = time.process_time() - cpu0
     await asyncio.gather(*senders, return_exceptions=True)
     await asyncio.sleep(float(spec.get("drain", 1.0)))
-    for (_, b), pair in zip(sockets, pairs, strict=True):
+    for (a, b), pair in zip(sockets, pairs, strict=True):
+        proto.finish(a, pair, last.get(a))
         proto.finish(b, pair, last.get(b))
     await asyncio.sleep(0.3)
     for t in tasks:

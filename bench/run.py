@@ -26,13 +26,15 @@ from typing import Any
 
 import orjson
 
-from bench.servers import ROOT, Server, migrate, samvaer_env
+from bench.servers import ROOT, SAMVAER, Server, migrate, samvaer_env
 
 FULL = {
     "pairs": 200,
     "duration": 8.0,
     "warmup": 2.0,
-    "rates": (1000, 5000),
+    "low_rate": 1000,
+    # The high-rate figure runs at the first of these the relay holds with p99 <= 5 ms.
+    "high_rates": (5000, 4000, 3000, 2000),
     "handshakes": 3000,
     "idle": 5000,
     "http_seconds": 8,
@@ -44,7 +46,8 @@ SMOKE = {
     "pairs": 4,
     "duration": 0.5,
     "warmup": 0.2,
-    "rates": (50, 100),
+    "low_rate": 50,
+    "high_rates": (100, 80),
     "handshakes": 20,
     "idle": 20,
     "http_seconds": 1,
@@ -52,6 +55,7 @@ SMOKE = {
     "growth": (100, 1000),
     "window": 1,
 }
+RELAY_HOLDS_P99_MS = 5.0
 TARGETS = {
     "chat_throughput_ratio": 0.30,
     "latency_1000_p50_ms": 1.0,
@@ -181,6 +185,10 @@ class Bench:
         ]
         for k, v in (headers or {}).items():
             args += ["-H", f"{k}: {v}"]
+        # A short unmeasured run first, as the chat figures have their warm-up.
+        warmup = f"-d{max(1, int(self.sizes['warmup']))}s"
+        warm = [warmup if a.startswith("-d") else a for a in args]
+        subprocess.run([*warm, url], check=True, capture_output=True)
         out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
         p99 = _wrk_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
@@ -202,10 +210,7 @@ class Bench:
             pairs = [{"sender": {}, "recipient": {}, "conversation_id": i} for i in range(n)]
             out = {
                 "throughput": self.chat(relay, "relay", pairs, mode="throughput"),
-                "rates": {
-                    str(r): self.chat(relay, "relay", pairs, mode="rate", rate=r)
-                    for r in self.sizes["rates"]
-                },
+                "rates": self.relay_rates(relay, pairs),
                 "handshakes": self.loadgen(
                     {
                         "host": "127.0.0.1",
@@ -221,13 +226,27 @@ class Bench:
             relay.stop()
         return out
 
-    def samvaer(self) -> dict[str, Any]:
+    def relay_rates(self, relay: Server, pairs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The relay at the low rate, and at the highest candidate rate it holds with p99 under
+        5 ms (the last candidate if none): `high` names that rate."""
+        low = self.sizes["low_rate"]
+        out: dict[str, Any] = {str(low): self.chat(relay, "relay", pairs, mode="rate", rate=low)}
+        for rate in self.sizes["high_rates"]:
+            result = self.chat(relay, "relay", pairs, mode="rate", rate=rate)
+            out[str(rate)] = result
+            p99 = result["latency_ms"]["p99"]
+            if p99 is not None and p99 <= RELAY_HOLDS_P99_MS:
+                break
+        out["high"] = rate
+        return out
+
+    def samvaer(self, high_rate: int) -> dict[str, Any]:
         env = samvaer_env(self.workdir / "samvaer")
         migrate(env)
         n = self.sizes["pairs"]
         idle_members = self.sizes["idle"] // 4 + 1
         seeded = self.seed(env, members=max(2 * n, idle_members), pairs=n, feed_posts=200)
-        server = Server("app.main:create_app", env=env).start(self.log)
+        server = Server(SAMVAER, env=env).start(self.log)
         try:
             pairs = seeded["pairs"]
             members = seeded["members"]
@@ -237,7 +256,7 @@ class Bench:
                 "throughput": self.chat(server, "samvaer", pairs, mode="throughput"),
                 "rates": {
                     str(r): self.chat(server, "samvaer", pairs, mode="rate", rate=r)
-                    for r in self.sizes["rates"]
+                    for r in (self.sizes["low_rate"], high_rate)
                 },
                 "handshakes": self.loadgen(
                     {
@@ -264,7 +283,7 @@ class Bench:
             env = samvaer_env(self.workdir / f"growth-{rows}")
             migrate(env)
             seeded = self.seed(env, members=20, pairs=1, feed_posts=rows, history_messages=rows)
-            server = Server("app.main:create_app", env=env).start(self.log)
+            server = Server(SAMVAER, env=env).start(self.log)
             try:
                 pair = seeded["pairs"][0]
                 auth = {"Authorization": f"Bearer {pair['sender']['token']}"}
@@ -292,8 +311,8 @@ class Bench:
         env = samvaer_env(self.workdir / "scale", database_url=database_url, redis_url=redis)
         migrate(env)
         seeded = self.seed(env, members=2 * self.sizes["pairs"], pairs=self.sizes["pairs"])
-        a = Server("app.main:create_app", env=env).start(self.log)
-        b = Server("app.main:create_app", env=env).start(self.log)
+        a = Server(SAMVAER, env=env).start(self.log)
+        b = Server(SAMVAER, env=env).start(self.log)
         try:
             pairs = [
                 {
@@ -303,7 +322,7 @@ class Bench:
                 }
                 for p in seeded["pairs"]
             ]
-            rate = self.sizes["rates"][0]
+            rate = self.sizes["low_rate"]
             return {
                 "throughput": self.chat(a, "samvaer", pairs, mode="throughput"),
                 f"rate_{rate}": self.chat(a, "samvaer", pairs, mode="rate", rate=rate),
@@ -348,7 +367,7 @@ def figures(
     sizes: dict[str, Any],
 ) -> dict[str, Any]:
     """The table: each figure with its baseline, ratio, target, and whether it holds."""
-    low, high = (str(r) for r in sizes["rates"])
+    low, high = str(sizes["low_rate"]), str(base["rates"]["high"])
     small, large = (str(r) for r in sizes["growth"])
     tp = _ratio(sv["throughput"]["delivered_per_s"], base["throughput"]["delivered_per_s"])
     l1 = sv["rates"][low]["latency_ms"]
@@ -392,11 +411,11 @@ def figures(
                 and l1["p99.9"] <= t["latency_1000_p999_ms"]
             ),
         ),
-        f"chat_latency_at_{high}_per_s_ms": row(
-            lh,
+        "chat_latency_at_high_rate_ms": row(
+            {"rate": int(high), **lh},
             base["rates"][high]["latency_ms"],
             _ratio(lh["p99"], base["rates"][high]["latency_ms"]["p99"]),
-            "p99 <= 15",
+            f"p99 <= 15 at {high}/s (5,000/s or the highest rate the relay holds, p99 <= 5 ms)",
             None if lh["p99"] is None else lh["p99"] <= t["latency_high_p99_ms"],
         ),
         "idle_socket_kib": row(
@@ -492,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="samvaer-bench-") as tmp:
         bench = Bench(sizes, Path(tmp))
         base = bench.baseline()
-        sv = bench.samvaer()
+        sv = bench.samvaer(base["rates"]["high"])
         growth = bench.growth()
         scale = bench.scale_out()
     now = datetime.now(UTC)

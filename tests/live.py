@@ -47,26 +47,9 @@ class LiveServer:
         self.log_path = log_dir / f"uvicorn-{self.port}.log"
         env = {**os.environ, **self.env, "ALLOWED_ORIGINS": self.url}
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-access-log",
-                "--ws-per-message-deflate",
-                "false",
-                "--ws-max-size",
-                "65536",
-                "--log-level",
-                "warning",
-            ],
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
             cwd=ROOT,
-            env=env,
+            env={**env, "LOG_LEVEL": "warning"},
             stdout=self.log_path.open("ab"),
             stderr=subprocess.STDOUT,
         )

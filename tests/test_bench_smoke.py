@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {
     "chat_throughput_msgs_per_s",
     "chat_latency_at_50_per_s_ms",
-    "chat_latency_at_100_per_s_ms",
+    "chat_latency_at_high_rate_ms",
     "idle_socket_kib",
     "handshakes_per_s",
     "http_profile_rps",

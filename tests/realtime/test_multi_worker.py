@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+from redis import asyncio as aioredis
 
 from tests.conftest import REDIS_URL, _pg_available, make_pg_database, need
 from tests.live import LiveServer, migrate_and_seed, server_env
@@ -27,6 +28,11 @@ class Workers:
 async def workers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Workers]:
     need(await _pg_available(), "PostgreSQL not reachable for the multi-worker test")
     need(await redis_available(REDIS_URL), "Redis not reachable for the multi-worker test")
+    # Member ids start at 1 in every fresh database: counters that an earlier run left in the
+    # tests' own Redis database (rate limits with day-long windows) would count against them.
+    redis = aioredis.from_url(REDIS_URL)
+    await redis.flushdb()
+    await redis.aclose()
     url = await make_pg_database(f"samvaer_workers_{os.getpid()}")
     env = server_env(tmp_path_factory.mktemp("workers"), url, REDIS_URL=REDIS_URL)
     migrate_and_seed(env, seed=False)
