@@ -247,7 +247,19 @@ def _stored_select(n: int) -> Select[Any]:
         _m.c.client_id,
         _m.c.body,
         _m.c.created_at,
-    ).where(text(_key_probes(n)))
+    ).where(
+        text(_key_probes(n)).bindparams(
+            *(
+                bindparam(f"{prefix}{i}", type_=column.type)
+                for i in range(n)
+                for prefix, column in (
+                    ("c", _m.c.conversation_id),
+                    ("s", _m.c.sender_id),
+                    ("k", _m.c.client_id),
+                )
+            )
+        )
+    )
 
 
 class CoreStore:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import Select, text
 
+from app.chat import batch
 from app.chat import service as chat
 from tests.chat.conftest import open_conversation, send
 from tests.factories import Member
+from tests.plans import full_scans, query_plan
 
 
 async def test_export_holds_my_conversations_and_what_i_wrote(
@@ -36,25 +35,6 @@ async def test_export_holds_my_conversations_and_what_i_wrote(
     assert "Bodils ord" not in str(mine)
 
 
-async def _plan(app: FastAPI, query: Select) -> list[str]:
-    engine = app.state.db.engine
-    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-    async with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            rows = await conn.execute(text("EXPLAIN QUERY PLAN " + sql))
-            return [r[-1] for r in rows]
-        # Tables are tiny here: make the planner show whether an index can serve the query.
-        await conn.execute(text("SET enable_seqscan = off"))
-        return [r[0] for r in await conn.execute(text("EXPLAIN " + sql))]
-
-
-def _full_scans(plan: list[str]) -> list[str]:
-    pattern = re.compile(
-        r"^(SCAN (conversations|messages)\b|.*Seq Scan on (conversations|messages))"
-    )
-    return [line for line in plan if pattern.search(line.strip(" ->"))]
-
-
 async def test_chat_list_queries_use_an_index(app: FastAPI) -> None:
     queries = [
         chat.page_query(1, condition=chat.conversations_filter(1), before=None, limit=21),
@@ -69,5 +49,13 @@ async def test_chat_list_queries_use_an_index(app: FastAPI) -> None:
         ),
     ]
     for query in queries:
-        plan = await _plan(app, query)
-        assert plan and not _full_scans(plan), "\n".join(plan)
+        plan = await query_plan(app, query)
+        assert plan and not full_scans(plan, "conversations", "messages"), "\n".join(plan)
+
+
+async def test_the_writer_finds_stored_sends_by_probing_the_unique_index(app: FastAPI) -> None:
+    # A row-value IN here made SQLite scan the whole index: every batch slowed as chat grew.
+    keys = [(1, 2, "a"), (3, 4, "b"), (5, 6, "c")]
+    query = batch._stored_select(len(keys)).params(batch._key_params(keys))
+    plan = await query_plan(app, query)
+    assert plan and not full_scans(plan, "messages"), "\n".join(plan)

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from app.accounts.models import User
 from app.moderation import audit
 from app.moderation import service as moderation
 from app.moderation.deps import Moderator
 from app.moderation.models import Action
+from tests.plans import full_scans, query_plan
 
 SITE = Moderator(user=User(id=1), site=True, groups=frozenset())
 GROUPS = Moderator(user=User(id=1), site=False, groups=frozenset({3, 4}))
-
-
-async def _plan(app: FastAPI, query: Any) -> list[str]:
-    engine = app.state.db.engine
-    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-    async with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            rows = await conn.execute(text("EXPLAIN QUERY PLAN " + sql))
-            return [r[-1] for r in rows]
-        # Tables are tiny here: make the planner show whether an index can serve the query.
-        await conn.execute(text("SET enable_seqscan = off"))
-        return [r[0] for r in await conn.execute(text("EXPLAIN " + sql))]
-
-
-def _full_scans(plan: list[str]) -> list[str]:
-    pattern = re.compile(
-        r"^(SCAN (report_cases|audit_entries)\b|.*Seq Scan on (report_cases|audit_entries))"
-    )
-    return [line for line in plan if pattern.search(line.strip(" ->"))]
 
 
 def _sorts_or_reads_everything(plan: list[str]) -> list[str]:
@@ -55,8 +35,8 @@ def _sorts_or_reads_everything(plan: list[str]) -> list[str]:
     ids=["queue", "queue-page", "queue-groups", "log-action", "log-target"],
 )
 async def test_moderation_lists_use_an_index(app: FastAPI, query: Any) -> None:
-    plan = await _plan(app, query)
-    assert plan and not _full_scans(plan), "\n".join(plan)
+    plan = await query_plan(app, query)
+    assert plan and not full_scans(plan, "report_cases", "audit_entries"), "\n".join(plan)
 
 
 @pytest.mark.parametrize("cursor", [None, 900])
@@ -64,5 +44,5 @@ async def test_the_whole_log_is_read_newest_first_without_sorting(
     app: FastAPI, cursor: int | None
 ) -> None:
     """Unfiltered, the log walks its primary key backwards and stops at the page size."""
-    plan = await _plan(app, audit.log_query(audit.LogFilter(), cursor=cursor, limit=51))
+    plan = await query_plan(app, audit.log_query(audit.LogFilter(), cursor=cursor, limit=51))
     assert plan and not _sorts_or_reads_everything(plan), "\n".join(plan)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from app.posts import service as posts
+from tests.plans import full_scans, query_plan
 
 FIRST_PAGE = {
     "viewer_id": 1,
@@ -19,23 +18,6 @@ FIRST_PAGE = {
     "limit": 21,
 }
 LATER_PAGE = {**FIRST_PAGE, "hidden_topics": ["sorg"], "before": 900}
-
-
-async def _plan(app: FastAPI, query: Any) -> list[str]:
-    engine = app.state.db.engine
-    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-    async with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            rows = await conn.execute(text("EXPLAIN QUERY PLAN " + sql))
-            return [r[-1] for r in rows]
-        # Tables are tiny here: make the planner show whether an index can serve the query.
-        await conn.execute(text("SET enable_seqscan = off"))
-        return [r[0] for r in await conn.execute(text("EXPLAIN " + sql))]
-
-
-def _full_scans(plan: list[str]) -> list[str]:
-    pattern = re.compile(r"^(SCAN (posts|comments)\b|.*Seq Scan on (posts|comments))")
-    return [line for line in plan if pattern.search(line.strip(" ->"))]
 
 
 @pytest.mark.parametrize(
@@ -51,15 +33,15 @@ def _full_scans(plan: list[str]) -> list[str]:
     ids=["group", "group-page", "mine", "mine-page", "comments", "comments-page"],
 )
 async def test_feeds_and_comments_use_an_index(app: FastAPI, query: Any) -> None:
-    plan = await _plan(app, query)
-    assert plan and not _full_scans(plan), "\n".join(plan)
+    plan = await query_plan(app, query)
+    assert plan and not full_scans(plan, "posts", "comments"), "\n".join(plan)
 
 
 @pytest.mark.parametrize("params", [FIRST_PAGE, LATER_PAGE], ids=["first", "later"])
 async def test_a_group_feed_reads_its_index_newest_first_without_sorting(
     app: FastAPI, params: dict[str, Any]
 ) -> None:
-    plan = await _plan(app, posts.GROUP_FEED.params(params, group_id=3))
+    plan = await query_plan(app, posts.GROUP_FEED.params(params, group_id=3))
     sorts = [
         line
         for line in plan
