@@ -221,9 +221,11 @@ _NUMBER = (
 _INSERT = insert(_m).returning(_m.c.conversation_id, _m.c.seq, _m.c.id)
 
 
+@functools.lru_cache(maxsize=MAX_BATCH)
 def _key_probes(n: int) -> str:
     """n (conversation, sender, client_id) keys ORed: one index probe per key on both
-    databases, where IN lists per column would be a cross product."""
+    databases, where IN lists per column would be a cross product. Built once per size, as
+    the SQLite store asks for it with every batch."""
     return " OR ".join(
         f"(conversation_id = :c{i} AND sender_id = :s{i} AND client_id = :k{i})" for i in range(n)
     )
