@@ -1,6 +1,7 @@
-"""One batch of sends: checked, de-duplicated, numbered and inserted in one transaction.
+"""One batch of chat writes in one transaction: sends checked, de-duplicated, numbered and
+inserted, and read marks moved forward.
 
-The rules live in `store_sends`, a plain function over a `BatchStore`: the handful of statements
+The rules live in `store_batch`, a plain function over a `BatchStore`: the handful of statements
 a batch needs. There are two stores. `CoreStore` runs prebuilt SQLAlchemy Core statements on a
 Connection (PostgreSQL, through `run_sync`). `SqliteStore` runs the same statements as plain SQL
 on the chat writer thread's own sqlite3 connection: per statement SQLAlchemy cost several times
@@ -20,9 +21,11 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import Connection, Select, bindparam, insert, select, text, update
 
 from app.chat.models import Conversation, Message, Status
-from app.chat.service import Event, message_dict, message_events
+from app.chat.service import Event, is_visible, message_dict, message_events
 from app.db import Base, utcnow
 from app.errors import AppError, Forbidden, NotFound
+from app.profiles.models import Profile
+from app.realtime.hub import user_channel
 from app.safety.models import Block
 
 MAX_BATCH = 256
@@ -57,12 +60,30 @@ class SendJob:
         return (self.conversation_id, self.sender_id, self.client_id)
 
 
+ReadOutcome = int | AppError
+
+
+@dataclass(eq=False)
+class ReadJob:
+    """Move a member's read mark forward to one of the conversation's messages."""
+
+    user_id: int
+    handle: str
+    conversation_id: int
+    message_id: int
+    # Called after the commit with the message's seq, or with why the mark could not move.
+    reply: Callable[[ReadOutcome], None]
+
+
 class ConversationRow(NamedTuple):
     id: int
     user_low_id: int
     user_high_id: int
     status: str
+    requester_id: int
     last_seq: int
+    low_read_seq: int
+    high_read_seq: int
 
 
 class StoredRow(NamedTuple):
@@ -106,33 +127,76 @@ class BatchStore(Protocol):
         """Insert the rows; their ids by (conversation, seq)."""
         ...
 
+    def seqs(self, message_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """(conversation, seq) of each of the messages that exists."""
+        ...
 
-Outcomes = tuple[list[tuple[SendJob, Outcome]], list[Event]]
+    def receipts(self, people: list[int]) -> dict[int, bool]:
+        """Each member's read-receipts setting."""
+        ...
+
+    def set_read(self, marks: list[tuple[int, bool, int]]) -> None:
+        """(conversation, low member?, seq): move that member's read mark forward to seq."""
+        ...
 
 
-def store_sends(store: BatchStore, sends: list[SendJob]) -> Outcomes:
-    """Validate, de-duplicate, number and insert a batch of sends; the caller commits.
+@dataclass
+class Stored:
+    """What a batch did: each job with its outcome, in the order given, and the events to
+    publish after the commit."""
 
-    Returns each job with its outcome, in the order given, and the events to publish after
-    the commit.
-    """
+    sends: list[tuple[SendJob, Outcome]]
+    reads: list[tuple[ReadJob, ReadOutcome]]
+    events: list[Event]
+
+
+class _Scope(NamedTuple):
+    """The batch's conversations (locked) and the pairs a block splits."""
+
+    convs: dict[int, ConversationRow]
+    blocked: set[frozenset[int]]
+
+    def member_of(self, conversation_id: int, user_id: int) -> ConversationRow | None:
+        """The conversation, if the member is in it and no block splits it."""
+        r = self.convs.get(conversation_id)
+        if (
+            r is None
+            or user_id not in (r.user_low_id, r.user_high_id)
+            or frozenset((r.user_low_id, r.user_high_id)) in self.blocked
+        ):
+            return None
+        return r
+
+
+def store_batch(store: BatchStore, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
+    """Store a batch of sends and read marks; the caller commits."""
     now = utcnow()
     first: dict[Key, SendJob] = {}
     for job in sends:
         first.setdefault(job.key, job)
-    unique = list(first.values())
-    convs = {r.id: r for r in store.conversations(sorted({j.conversation_id for j in unique}))}
+    ids = {j.conversation_id for j in sends} | {j.conversation_id for j in reads}
+    convs = {r.id: r for r in store.conversations(sorted(ids))}
     people = sorted({u for r in convs.values() for u in (r.user_low_id, r.user_high_id)})
-    blocked = {frozenset(pair) for pair in store.blocks(people)}
+    scope = _Scope(convs, {frozenset(pair) for pair in store.blocks(people)})
+    sent, events = _store_sends(store, scope, sends, first, now)
+    read, read_events = _move_read_marks(store, scope, reads)
+    return Stored(sent, read, events + read_events)
+
+
+def _store_sends(
+    store: BatchStore,
+    scope: _Scope,
+    sends: list[SendJob],
+    first: dict[Key, SendJob],
+    now: datetime,
+) -> tuple[list[tuple[SendJob, Outcome]], list[Event]]:
+    """Validate, de-duplicate, number and insert the sends."""
+    convs = scope.convs
     result: dict[Key, Outcome] = {}
     valid: list[SendJob] = []
-    for job in unique:
-        r = convs.get(job.conversation_id)
-        if (
-            r is None
-            or job.sender_id not in (r.user_low_id, r.user_high_id)
-            or frozenset((r.user_low_id, r.user_high_id)) in blocked
-        ):
+    for job in first.values():
+        r = scope.member_of(job.conversation_id, job.sender_id)
+        if r is None:
             result[job.key] = NotFound("conversation_not_found")
         elif r.status == Status.pending.value:
             result[job.key] = Forbidden("request_pending")
@@ -195,14 +259,76 @@ def store_sends(store: BatchStore, sends: list[SendJob]) -> Outcomes:
     return outcomes, events
 
 
+def _move_read_marks(
+    store: BatchStore, scope: _Scope, reads: list[ReadJob]
+) -> tuple[list[tuple[ReadJob, ReadOutcome]], list[Event]]:
+    """Move each member's read mark forward, never back; one event per mark that moved."""
+    outcome: dict[int, ReadOutcome] = {}
+    seqs = store.seqs(sorted({j.message_id for j in reads})) if reads else {}
+    # The furthest read per (conversation, member) in this batch, and the job that asked.
+    furthest: dict[tuple[int, int], tuple[int, ReadJob]] = {}
+    for job in reads:
+        r = scope.member_of(job.conversation_id, job.user_id)
+        if r is None or not is_visible(r.status, r.requester_id, job.user_id):
+            outcome[id(job)] = NotFound("conversation_not_found")
+            continue
+        found = seqs.get(job.message_id)
+        if found is None or found[0] != job.conversation_id:
+            outcome[id(job)] = NotFound("message_not_found")
+            continue
+        seq = found[1]
+        outcome[id(job)] = seq
+        key = (job.conversation_id, job.user_id)
+        if key not in furthest or seq > furthest[key][0]:
+            furthest[key] = (seq, job)
+    moved: list[tuple[ConversationRow, int, ReadJob]] = []
+    for (cid, user_id), (seq, job) in furthest.items():
+        r = scope.convs[cid]
+        low = user_id == r.user_low_id
+        # The rows are locked, so these marks are the latest.
+        if seq > (r.low_read_seq if low else r.high_read_seq):
+            moved.append((r, seq, job))
+    events: list[Event] = []
+    if moved:
+        store.set_read([(r.id, job.user_id == r.user_low_id, seq) for r, seq, job in moved])
+        accepted = [(r, seq, job) for r, seq, job in moved if r.status == Status.accepted.value]
+        people = sorted({u for r, _, _ in accepted for u in (r.user_low_id, r.user_high_id)})
+        consent = store.receipts(people) if people else {}
+        for r, seq, job in moved:
+            event = {
+                "type": "read",
+                "conversation_id": r.id,
+                "seq": seq,
+                "message_id": job.message_id,
+                "handle": job.handle,
+            }
+            # The member's own tabs always learn it (their unread counts); the peer only when
+            # both members allow read receipts.
+            events.append((user_channel(job.user_id), event))
+            peer = r.user_high_id if job.user_id == r.user_low_id else r.user_low_id
+            if r.status == Status.accepted.value and consent.get(job.user_id) and consent.get(peer):
+                events.append((user_channel(peer), event))
+    return [(job, outcome[id(job)]) for job in reads], events
+
+
 _c = Base.metadata.tables[Conversation.__tablename__]
 _m = Base.metadata.tables[Message.__tablename__]
 _b = Base.metadata.tables[Block.__tablename__]
+_p = Base.metadata.tables[Profile.__tablename__]
 # Built once: a batch runs these with different parameters, so none is rebuilt or recompiled.
 # Locked in id order, the same order on every worker, so two batches never deadlock; holding
 # the locks also makes the reads below see every earlier commit.
 _LOCK = (
-    select(_c.c.id, _c.c.user_low_id, _c.c.user_high_id, _c.c.status, _c.c.last_seq)
+    select(
+        _c.c.id,
+        _c.c.user_low_id,
+        _c.c.user_high_id,
+        _c.c.status,
+        _c.c.requester_id,
+        _c.c.last_seq,
+        _c.c.low_read_seq,
+        _c.c.high_read_seq,
+    )
     .where(_c.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(_c.c.id)
     .with_for_update()
@@ -219,6 +345,19 @@ _NUMBER = (
 )
 # One multi-row INSERT ... RETURNING per batch; rows may come back in any order.
 _INSERT = insert(_m).returning(_m.c.conversation_id, _m.c.seq, _m.c.id)
+_SEQS = select(_m.c.id, _m.c.conversation_id, _m.c.seq).where(
+    _m.c.id.in_(bindparam("ids", expanding=True))
+)
+_RECEIPTS = select(_p.c.user_id, _p.c.read_receipts).where(
+    _p.c.user_id.in_(bindparam("people", expanding=True))
+)
+# Conditional as well, though the locked rows were read just before: a mark never moves back.
+_SET_READ = {
+    low: update(_c)
+    .where(_c.c.id == bindparam("cid"), column < bindparam("seq"))
+    .values({column: bindparam("seq")})
+    for low, column in ((True, _c.c.low_read_seq), (False, _c.c.high_read_seq))
+}
 
 
 @functools.lru_cache(maxsize=MAX_BATCH)
@@ -289,6 +428,18 @@ class CoreStore:
         params = [{**row._asdict(), "created_at": now} for row in rows]
         return {(cid, seq): mid for cid, seq, mid in self.conn.execute(_INSERT, params)}
 
+    def seqs(self, message_ids: list[int]) -> dict[int, tuple[int, int]]:
+        return {mid: (cid, seq) for mid, cid, seq in self.conn.execute(_SEQS, {"ids": message_ids})}
+
+    def receipts(self, people: list[int]) -> dict[int, bool]:
+        return {uid: bool(on) for uid, on in self.conn.execute(_RECEIPTS, {"people": people})}
+
+    def set_read(self, marks: list[tuple[int, bool, int]]) -> None:
+        for low in (True, False):
+            params = [{"cid": cid, "seq": seq} for cid, is_low, seq in marks if is_low is low]
+            if params:
+                self.conn.execute(_SET_READ[low], params)
+
 
 def sqlite_time(at: datetime) -> str:
     """A UTC datetime as SQLAlchemy stores it in SQLite (app.db.UTCDateTime), to the µs."""
@@ -316,7 +467,8 @@ class SqliteStore:
     def conversations(self, ids: list[int]) -> list[ConversationRow]:
         # Only placeholders are formatted into these statements.
         sql = (
-            "SELECT id, user_low_id, user_high_id, status, last_seq FROM conversations "  # noqa: S608
+            "SELECT id, user_low_id, user_high_id, status, requester_id, last_seq, "  # noqa: S608
+            "low_read_seq, high_read_seq FROM conversations "
             f"WHERE id IN ({_marks(len(ids))}) ORDER BY id"
         )
         return [ConversationRow(*r) for r in self.conn.execute(sql, ids)]
@@ -356,3 +508,24 @@ class SqliteStore:
             [(top + i, *row, at) for i, row in enumerate(rows, 1)],
         )
         return {(row.conversation_id, row.seq): top + i for i, row in enumerate(rows, 1)}
+
+    def seqs(self, message_ids: list[int]) -> dict[int, tuple[int, int]]:
+        marks = _marks(len(message_ids))
+        sql = f"SELECT id, conversation_id, seq FROM messages WHERE id IN ({marks})"  # noqa: S608
+        return {mid: (cid, seq) for mid, cid, seq in self.conn.execute(sql, message_ids)}
+
+    def receipts(self, people: list[int]) -> dict[int, bool]:
+        sql = (
+            f"SELECT user_id, read_receipts FROM profiles WHERE user_id IN ({_marks(len(people))})"  # noqa: S608
+        )
+        return {uid: bool(on) for uid, on in self.conn.execute(sql, people)}
+
+    def set_read(self, marks: list[tuple[int, bool, int]]) -> None:
+        for low, column in ((True, "low_read_seq"), (False, "high_read_seq")):
+            params = [(seq, cid, seq) for cid, is_low, seq in marks if is_low is low]
+            if params:
+                # Only a fixed column name is formatted in.
+                self.conn.executemany(
+                    f"UPDATE conversations SET {column} = ? WHERE id = ? AND {column} < ?",  # noqa: S608
+                    params,
+                )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 from typing import Annotated, Any
 
@@ -227,13 +226,10 @@ async def mark_read(
 ) -> Response:
     # The writer takes SQLite's write lock; hand back the one this request holds first.
     await session.commit()
-    await runtime.writer.run(
-        functools.partial(
-            chat.mark_read,
-            user_id=user.id,
-            handle=user.handle,
-            conversation_id=conversation_id,
-            message_id=body.message_id,
-        )
+    await runtime.writer.mark_read(
+        user_id=user.id,
+        handle=user.handle,
+        conversation_id=conversation_id,
+        message_id=body.message_id,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

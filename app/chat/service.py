@@ -629,62 +629,6 @@ async def history(
     ], more
 
 
-async def mark_read(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    handle: str,
-    conversation_id: int,
-    message_id: int,
-) -> tuple[int, list[Event]]:
-    """Move the member's read mark forward to a message: the mark, and the events to publish.
-
-    A writer action (app.chat.writer): it runs in the chat writer's transaction, which commits
-    it, so read marks queue with the messages instead of contending for SQLite's write lock.
-    """
-    conv = await _conversation_for(session, user_id=user_id, conversation_id=conversation_id)
-    seq = await session.scalar(
-        select(Message.seq).where(
-            Message.id == message_id, Message.conversation_id == conversation_id
-        )
-    )
-    if seq is None:
-        raise NotFound("message_not_found")
-    column = (
-        Conversation.low_read_seq if user_id == conv.user_low_id else Conversation.high_read_seq
-    )
-    # Conditional, so a late or repeated read never moves the mark back.
-    moved = await session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation_id, column < seq)
-        .values({column: seq})
-        .execution_options(synchronize_session=False)
-    )
-    if not moved.rowcount:  # type: ignore[attr-defined]
-        return seq, []
-    peer_id = conv.peer_of(user_id)
-    receipts = False
-    if conv.status == Status.accepted.value:
-        flags = (
-            await session.scalars(
-                select(Profile.read_receipts).where(Profile.user_id.in_((user_id, peer_id)))
-            )
-        ).all()
-        receipts = len(flags) == 2 and all(flags)
-    event = {
-        "type": "read",
-        "conversation_id": conversation_id,
-        "seq": seq,
-        "message_id": message_id,
-        "handle": handle,
-    }
-    # The member's own tabs always learn it (their unread counts); the peer only by consent.
-    events: list[Event] = [(user_channel(user_id), event)]
-    if receipts:
-        events.append((user_channel(peer_id), event))
-    return seq, events
-
-
 async def typing_peer(session: AsyncSession, *, user_id: int, conversation_id: int) -> int:
     """Whom a typing notice goes to; only in an accepted conversation."""
     conv = await _conversation_for(session, user_id=user_id, conversation_id=conversation_id)

@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.chat.batch import (
     MAX_BATCH,
     CoreStore,
-    Outcome,
-    Outcomes,
+    ReadJob,
     SendJob,
     Sent,
     SqliteStore,
-    store_sends,
+    Stored,
+    store_batch,
 )
 from app.chat.service import Event
 from app.db import Database
@@ -51,13 +51,13 @@ T = TypeVar("T")
 
 @dataclass(eq=False)
 class ActionJob:
-    """Any other write that stores a message (a first request): it runs in its own savepoint."""
+    """A write with rules of its own (a first request): it runs in its own savepoint."""
 
     action: Callable[[AsyncSession], Awaitable[tuple[Any, list[Event]]]]
     future: asyncio.Future[Any]
 
 
-Job = SendJob | ActionJob
+Job = SendJob | ReadJob | ActionJob
 
 
 class MessageWriter:
@@ -140,13 +140,33 @@ class MessageWriter:
         client_id: str,
         body: str,
     ) -> Sent:
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        return await self._wait(
+            lambda reply: SendJob(
+                sender_id, sender_handle, conversation_id, client_id, body, reply=reply
+            )
+        )
 
-        def reply(outcome: Outcome) -> None:
+    async def mark_read(
+        self, *, user_id: int, handle: str, conversation_id: int, message_id: int
+    ) -> int:
+        """Move the member's read mark forward to a message; returns that message's seq.
+
+        Read marks are batched with the sends: a reader of a busy conversation sends one
+        for nearly every message, and each alone would be a transaction of its own.
+        """
+        return await self._wait(
+            lambda reply: ReadJob(user_id, handle, conversation_id, message_id, reply=reply)
+        )
+
+    async def _wait(self, job: Callable[[Callable[[T | AppError], None]], Job]) -> T:
+        """Queue the job `job(reply)` builds; its result once committed, or its error."""
+        future: asyncio.Future[T | AppError] = asyncio.get_running_loop().create_future()
+
+        def reply(outcome: T | AppError) -> None:
             if not future.done():
                 future.set_result(outcome)
 
-        self.send(SendJob(sender_id, sender_handle, conversation_id, client_id, body, reply=reply))
+        self._put(job(reply))
         outcome = await future
         if isinstance(outcome, AppError):
             raise outcome
@@ -186,11 +206,12 @@ class MessageWriter:
     async def _process(self, batch: list[Job]) -> None:
         actions = [j for j in batch if isinstance(j, ActionJob)]
         sends = [j for j in batch if isinstance(j, SendJob)]
+        reads = [j for j in batch if isinstance(j, ReadJob)]
         try:
             action_results: list[tuple[ActionJob, Any, list[Event]]] = []
             if actions:
                 action_results = await self._run_actions(actions)
-            outcomes, events = await self._store(sends) if sends else ([], [])
+            stored = await self._store(sends, reads) if sends or reads else Stored([], [], [])
         except Exception as exc:
             if len(batch) == 1:
                 log.warning("chat write failed: %s", type(exc).__name__)
@@ -210,9 +231,11 @@ class MessageWriter:
             else:
                 action_job.future.set_result(value)
             published += action_events
-        for send_job, outcome in outcomes:
+        for send_job, outcome in stored.sends:
             send_job.reply(outcome)
-        await self._hub.publish_many(published + events)
+        for read_job, read_outcome in stored.reads:
+            read_job.reply(read_outcome)
+        await self._hub.publish_many(published + stored.events)
 
     async def _run_actions(
         self, actions: list[ActionJob]
@@ -231,14 +254,14 @@ class MessageWriter:
         self.commits += 1
         return results
 
-    async def _store(self, sends: list[SendJob]) -> Outcomes:
-        """Store a batch of sends and commit it."""
+    async def _store(self, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
+        """Store a batch of sends and read marks and commit it."""
         if self._thread is not None and self._sqlite is not None:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._thread, self._sqlite.store, sends)
+            result = await loop.run_in_executor(self._thread, self._sqlite.store, sends, reads)
         else:
             async with self._db.engine.begin() as conn:
-                result = await conn.run_sync(_core_batch, sends)
+                result = await conn.run_sync(_core_batch, sends, reads)
         self.commits += 1
         return result
 
@@ -251,11 +274,11 @@ class _SqliteBatches:
         self._engine = engine
         self._raw: PoolProxiedConnection | None = None
 
-    def store(self, sends: list[SendJob]) -> Outcomes:
+    def store(self, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            result = store_sends(SqliteStore(conn), sends)
+            result = store_batch(SqliteStore(conn), sends, reads)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -306,8 +329,8 @@ class _Checkpointer:
             self._conn = None
 
 
-def _core_batch(conn: Connection, sends: list[SendJob]) -> Outcomes:
-    return store_sends(CoreStore(conn), sends)
+def _core_batch(conn: Connection, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
+    return store_batch(CoreStore(conn), sends, reads)
 
 
 def where(exc: BaseException) -> str:
@@ -319,7 +342,7 @@ def where(exc: BaseException) -> str:
 
 def _fail(batch: list[Job], error: AppError) -> None:
     for job in batch:
-        if isinstance(job, SendJob):
+        if isinstance(job, SendJob | ReadJob):
             job.reply(error)
         elif not job.future.done():
             job.future.set_exception(error)

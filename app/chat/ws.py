@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import secrets
 import time
@@ -62,6 +61,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ValidationError
 
 from app.chat import service as chat
+from app.chat.batch import Outcome, SendJob, Sent
 from app.chat.runtime import ChatRuntime, TokenBuckets
 from app.chat.schemas import (
     AuthFrame,
@@ -71,7 +71,7 @@ from app.chat.schemas import (
     SendFrame,
     TypingFrame,
 )
-from app.chat.writer import Outcome, SendJob, Sent, where
+from app.chat.writer import where
 from app.config import Settings
 from app.db import Database
 from app.deps import ACCESS_COOKIE, Principal, authenticate
@@ -303,14 +303,11 @@ class ChatSocket:
             await self._on_typing(_parse(TypingFrame, data))
         elif kind == "read":
             frame = _parse(ReadFrame, data)
-            await self.runtime.writer.run(
-                functools.partial(
-                    chat.mark_read,
-                    user_id=self.user_id,
-                    handle=self.handle,
-                    conversation_id=frame.conversation_id,
-                    message_id=frame.message_id,
-                )
+            await self.runtime.writer.mark_read(
+                user_id=self.user_id,
+                handle=self.handle,
+                conversation_id=frame.conversation_id,
+                message_id=frame.message_id,
             )
         elif kind == "ping":
             _parse(PingFrame, data)

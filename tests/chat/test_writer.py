@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.chat.writer import MessageWriter, Outcome, SendJob, Sent
+from app.chat.batch import Outcome, SendJob, Sent
+from app.chat.writer import MessageWriter
 from app.errors import AppError
 from tests.chat.conftest import history, open_conversation
 from tests.factories import Member
