@@ -94,8 +94,10 @@ def serve(host: str, port: int, workers: int, proxy_headers: bool) -> None:
 
     asyncio's own event loop, not uvloop: under load uvloop left some keep-alive connections
     waiting about a second (p99 0.8-1.3 s at 64 connections against 75 ms), while chat was no
-    faster with it. No access log (it cost about a fifth of a small request's time and would
-    log paths with handles); no per-message deflate (memory per socket); frames up to 64 KiB.
+    faster with it. A websocket protocol that pauses reading only when the app falls behind
+    (app.realtime.websocket_protocol). No access log (it cost about a fifth of a small
+    request's time and would log paths with handles); no per-message deflate (memory per
+    socket); frames up to 64 KiB.
     """
     import uvicorn
 
@@ -108,6 +110,7 @@ def serve(host: str, port: int, workers: int, proxy_headers: bool) -> None:
         loop="asyncio",
         access_log=False,
         log_level=os.environ.get("LOG_LEVEL", "info"),
+        ws="app.realtime.websocket_protocol:ChatWebSocketsProtocol",
         ws_per_message_deflate=False,
         ws_max_size=64 * 1024,
         proxy_headers=proxy_headers,

@@ -57,7 +57,7 @@ import time
 from typing import Any, TypeVar
 
 import orjson
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ValidationError
 
 from app.chat import service as chat
@@ -82,7 +82,8 @@ from app.safety import crisis
 
 log = logging.getLogger(__name__)
 
-router = APIRouter()
+# Answered by app.main.Samvaer ahead of routing (see there).
+CHAT_SOCKET_PATH = "/ws"
 
 MAX_FRAME_BYTES = 64 * 1024
 AUTH_TIMEOUT = 5.0
@@ -109,7 +110,6 @@ class _Closed(Exception):
     """The socket is gone; stop writing to it."""
 
 
-@router.websocket("/ws")
 async def chat_socket(websocket: WebSocket) -> None:
     app = websocket.app
     settings: Settings = app.state.settings

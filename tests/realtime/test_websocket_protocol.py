@@ -1,0 +1,57 @@
+"""The websocket protocol given to uvicorn pauses a socket's reading only once its app lags."""
+
+from __future__ import annotations
+
+from uvicorn.config import Config
+from uvicorn.server import ServerState
+
+from app.realtime.websocket_protocol import ChatWebSocketsProtocol
+
+
+class FakeTransport:
+    def __init__(self) -> None:
+        self.paused = False
+        self.pauses = 0
+
+    def pause_reading(self) -> None:
+        self.paused = True
+        self.pauses += 1
+
+    def resume_reading(self) -> None:
+        self.paused = False
+
+
+def _protocol() -> tuple[ChatWebSocketsProtocol, FakeTransport]:
+    config = Config(app="app.main:create_app", ws_max_size=64 * 1024)
+    protocol = ChatWebSocketsProtocol(config, ServerState(), {})
+    transport = FakeTransport()
+    protocol.transport = transport  # type: ignore[assignment]
+    return protocol, transport
+
+
+def _arrive(protocol: ChatWebSocketsProtocol, text: str) -> None:
+    protocol.curr_msg_data_type = "text"
+    protocol.frames = [text.encode()]
+    protocol.send_receive_event_to_app()
+
+
+async def test_reading_goes_on_while_the_app_keeps_up() -> None:
+    protocol, transport = _protocol()
+    for i in range(50):
+        _arrive(protocol, f"frame {i}")
+        assert (await protocol.receive())["text"] == f"frame {i}"
+    assert transport.pauses == 0 and not transport.paused
+
+
+async def test_reading_pauses_once_the_app_lags_and_resumes_when_it_caught_up() -> None:
+    protocol, transport = _protocol()
+    limit = ChatWebSocketsProtocol.MAX_UNREAD
+    for i in range(limit - 1):
+        _arrive(protocol, f"frame {i}")
+        assert not transport.paused
+    _arrive(protocol, "one too many")
+    assert transport.paused and protocol.queue.qsize() == limit
+    # Nothing is lost, and reading resumes once the app has taken everything waiting.
+    got = [(await protocol.receive())["text"] for _ in range(limit)]
+    assert got == [f"frame {i}" for i in range(limit - 1)] + ["one too many"]
+    assert not transport.paused
