@@ -101,14 +101,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Peer-support community API. Errors are JSON {detail, code}.",
         lifespan=lifespan,
-        # Every member-sent JSON body is small; refuse anything larger before parsing it.
-        max_body_size=MAX_BODY_BYTES,
+        # Nothing here uses OpenTelemetry; without this FastAPI asks its providers per request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url="/docs",
         redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(SecurityMiddleware, allowed_origins=settings.allowed_origins)
+    # Every member-sent JSON body is small; refuse anything larger before parsing it.
+    app.add_middleware(
+        SecurityMiddleware,
+        allowed_origins=settings.allowed_origins,
+        max_body_bytes=MAX_BODY_BYTES,
+    )
 
     # Before the API routers: load balancers ask for it all the time, and routes are tried in order.
     @app.get("/healthz", tags=["ops"])

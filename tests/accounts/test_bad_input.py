@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
@@ -56,6 +58,21 @@ async def test_validation_errors_do_not_echo_the_password(client: httpx.AsyncCli
 async def test_oversized_bodies_are_refused(client: httpx.AsyncClient) -> None:
     r = await client.post("/api/auth/register", json={**REG, "pad": "x" * 200_000})
     assert r.status_code == 413
+    assert r.json()["code"] == "too_large"
+
+
+async def test_oversized_bodies_without_a_length_are_refused(client: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"handle": "'
+        for _ in range(20):
+            yield b"x" * 8192
+        yield b'"}'
+
+    r = await client.post(
+        "/api/auth/register", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert r.json()["code"] == "too_large"
 
 
 @pytest.mark.parametrize(
