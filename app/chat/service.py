@@ -737,10 +737,14 @@ async def export_member(session: AsyncSession, *, user_id: int) -> dict[str, Any
             .order_by(c.id)
         )
     ).all()
+    # Through the member's conversations: messages.sender_id has no index (migration 0006).
     messages = (
         await session.execute(
             select(Message.conversation_id, Message.seq, Message.body, Message.created_at)
-            .where(Message.sender_id == user_id)
+            .where(
+                Message.conversation_id.in_([cid for cid, *_ in conversations]),
+                Message.sender_id == user_id,
+            )
             .order_by(Message.id)
         )
     ).all()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from app.chat import batch
 from app.chat import service as chat
+from app.chat.models import Conversation, Message
 from tests.chat.conftest import open_conversation, send
 from tests.factories import Member
 from tests.plans import full_scans, query_plan
@@ -33,6 +35,24 @@ async def test_export_holds_my_conversations_and_what_i_wrote(
         "Mit eget ord",
     ]
     assert "Bodils ord" not in str(mine)
+
+
+async def test_deleting_a_member_deletes_their_conversations_and_every_message_in_them(
+    app: FastAPI, client: httpx.AsyncClient, pair: tuple[Member, Member]
+) -> None:
+    # messages.sender_id is no foreign key: the conversation's cascade must remove them all.
+    a, b = pair
+    conversation_id = await open_conversation(client, a, b)
+    await send(client, a, conversation_id, "Mit eget ord", "a1")
+    await send(client, b, conversation_id, "Bodils ord", "b1")
+    r = await client.request("DELETE", "/api/me", headers=a.headers, json={"password": a.password})
+    assert r.status_code == 204
+    async with app.state.db.sessions() as session:
+        left = await session.scalar(select(func.count()).select_from(Message))
+        conversations = await session.scalar(select(func.count()).select_from(Conversation))
+    assert left == 0 and conversations == 0
+    listing = (await client.get("/api/conversations", headers=b.headers)).json()
+    assert listing["conversations"] == []
 
 
 async def test_chat_list_queries_use_an_index(app: FastAPI) -> None:
