@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, PoolProxiedConnection
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.chat.batch import (
     MAX_BATCH,
@@ -72,6 +72,7 @@ class MessageWriter:
         # On SQLite the batches run on a thread of their own, on its own connection.
         self._thread: ThreadPoolExecutor | None = None
         self._sqlite: _SqliteBatches | None = None
+        self._core = _CoreBatches(db.engine)
         self._checkpointer: _Checkpointer | None = None
         self._checkpoints: asyncio.Task[None] | None = None
         if db.sync_engine is not None:
@@ -115,6 +116,7 @@ class MessageWriter:
             self._checkpoints.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._checkpoints
+        await self._core.close()
         if self._thread is not None and self._sqlite is not None:
             await asyncio.get_running_loop().run_in_executor(self._thread, self._sqlite.close)
             self._thread.shutdown(wait=True)
@@ -260,8 +262,7 @@ class MessageWriter:
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self._thread, self._sqlite.store, sends, reads)
         else:
-            async with self._db.engine.begin() as conn:
-                result = await conn.run_sync(_core_batch, sends, reads)
+            result = await self._core.store(sends, reads)
         self.commits += 1
         return result
 
@@ -327,6 +328,34 @@ class _Checkpointer:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+class _CoreBatches:
+    """The writer's own connection on PostgreSQL, kept from batch to batch.
+
+    Taking one from the pool for each batch cost a ping (pre-ping) and a checkout, a sixth of
+    a small batch. A connection that failed is dropped, and the next batch opens a new one.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+
+    async def store(self, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
+        if self._conn is None:
+            self._conn = await self._engine.connect()
+        try:
+            async with self._conn.begin():
+                return await self._conn.run_sync(_core_batch, sends, reads)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
 
 def _core_batch(conn: Connection, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
