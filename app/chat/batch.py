@@ -13,12 +13,23 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Connection, Select, bindparam, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from app.chat.models import Conversation, Message, Status
 from app.chat.service import Event, is_visible, message_dict, message_events
@@ -84,6 +95,8 @@ class ConversationRow(NamedTuple):
     last_seq: int
     low_read_seq: int
     high_read_seq: int
+    # A block between the two members, either way.
+    blocked: bool
 
 
 class StoredRow(NamedTuple):
@@ -109,10 +122,6 @@ class BatchStore(Protocol):
 
     def conversations(self, ids: list[int]) -> list[ConversationRow]:
         """The conversations, locked in id order until the commit."""
-        ...
-
-    def blocks(self, people: list[int]) -> list[tuple[int, int]]:
-        """(blocker, blocked) for every block made by any of `people`."""
         ...
 
     def stored(self, keys: list[Key]) -> list[StoredRow]:
@@ -151,19 +160,14 @@ class Stored:
 
 
 class _Scope(NamedTuple):
-    """The batch's conversations (locked) and the pairs a block splits."""
+    """The batch's conversations, locked."""
 
     convs: dict[int, ConversationRow]
-    blocked: set[frozenset[int]]
 
     def member_of(self, conversation_id: int, user_id: int) -> ConversationRow | None:
         """The conversation, if the member is in it and no block splits it."""
         r = self.convs.get(conversation_id)
-        if (
-            r is None
-            or user_id not in (r.user_low_id, r.user_high_id)
-            or frozenset((r.user_low_id, r.user_high_id)) in self.blocked
-        ):
+        if r is None or user_id not in (r.user_low_id, r.user_high_id) or r.blocked:
             return None
         return r
 
@@ -175,9 +179,7 @@ def store_batch(store: BatchStore, sends: list[SendJob], reads: list[ReadJob]) -
     for job in sends:
         first.setdefault(job.key, job)
     ids = {j.conversation_id for j in sends} | {j.conversation_id for j in reads}
-    convs = {r.id: r for r in store.conversations(sorted(ids))}
-    people = sorted({u for r in convs.values() for u in (r.user_low_id, r.user_high_id)})
-    scope = _Scope(convs, {frozenset(pair) for pair in store.blocks(people)})
+    scope = _Scope({r.id: r for r in store.conversations(sorted(ids))})
     sent, events = _store_sends(store, scope, sends, first, now)
     read, read_events = _move_read_marks(store, scope, reads)
     return Stored(sent, read, events + read_events)
@@ -317,7 +319,8 @@ _b = Base.metadata.tables[Block.__tablename__]
 _p = Base.metadata.tables[Profile.__tablename__]
 # Built once: a batch runs these with different parameters, so none is rebuilt or recompiled.
 # Locked in id order, the same order on every worker, so two batches never deadlock; holding
-# the locks also makes the reads below see every earlier commit.
+# the locks also makes the reads below see every earlier commit. Whether a block splits the
+# pair comes with each row: two probes of the blocks' primary key, no round trip of its own.
 _LOCK = (
     select(
         _c.c.id,
@@ -328,15 +331,18 @@ _LOCK = (
         _c.c.last_seq,
         _c.c.low_read_seq,
         _c.c.high_read_seq,
+        exists()
+        .where(
+            or_(
+                and_(_b.c.blocker_id == _c.c.user_low_id, _b.c.blocked_id == _c.c.user_high_id),
+                and_(_b.c.blocker_id == _c.c.user_high_id, _b.c.blocked_id == _c.c.user_low_id),
+            )
+        )
+        .label("blocked"),
     )
     .where(_c.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(_c.c.id)
     .with_for_update()
-)
-# Which pairs the blocks split is checked in Python: an IN on both columns would make SQLite
-# probe every combination of the two lists.
-_BLOCKS = select(_b.c.blocker_id, _b.c.blocked_id).where(
-    _b.c.blocker_id.in_(bindparam("people", expanding=True))
 )
 _NUMBER = (
     update(_c)
@@ -403,6 +409,11 @@ def _stored_select(n: int) -> Select[Any]:
     )
 
 
+def _conversation_row(r: Sequence[Any]) -> ConversationRow:
+    # SQLite answers EXISTS with 0 or 1.
+    return ConversationRow._make((*r[:8], bool(r[8])))
+
+
 class CoreStore:
     """The batch's statements through SQLAlchemy Core, on any backend."""
 
@@ -410,10 +421,7 @@ class CoreStore:
         self.conn = conn
 
     def conversations(self, ids: list[int]) -> list[ConversationRow]:
-        return [ConversationRow(*r) for r in self.conn.execute(_LOCK, {"ids": ids})]
-
-    def blocks(self, people: list[int]) -> list[tuple[int, int]]:
-        return [(a, b) for a, b in self.conn.execute(_BLOCKS, {"people": people})]
+        return [_conversation_row(r) for r in self.conn.execute(_LOCK, {"ids": ids})]
 
     def stored(self, keys: list[Key]) -> list[StoredRow]:
         rows = self.conn.execute(_stored_select(len(keys)), _key_params(keys))
@@ -467,18 +475,13 @@ class SqliteStore:
     def conversations(self, ids: list[int]) -> list[ConversationRow]:
         # Only placeholders are formatted into these statements.
         sql = (
-            "SELECT id, user_low_id, user_high_id, status, requester_id, last_seq, "  # noqa: S608
-            "low_read_seq, high_read_seq FROM conversations "
-            f"WHERE id IN ({_marks(len(ids))}) ORDER BY id"
+            "SELECT c.id, c.user_low_id, c.user_high_id, c.status, c.requester_id, "  # noqa: S608
+            "c.last_seq, c.low_read_seq, c.high_read_seq, EXISTS (SELECT 1 FROM blocks b WHERE "
+            "(b.blocker_id = c.user_low_id AND b.blocked_id = c.user_high_id) OR "
+            "(b.blocker_id = c.user_high_id AND b.blocked_id = c.user_low_id)) "
+            f"FROM conversations c WHERE c.id IN ({_marks(len(ids))}) ORDER BY c.id"
         )
-        return [ConversationRow(*r) for r in self.conn.execute(sql, ids)]
-
-    def blocks(self, people: list[int]) -> list[tuple[int, int]]:
-        sql = (
-            "SELECT blocker_id, blocked_id FROM blocks "  # noqa: S608
-            f"WHERE blocker_id IN ({_marks(len(people))})"
-        )
-        return [(a, b) for a, b in self.conn.execute(sql, people)]
+        return [_conversation_row(r) for r in self.conn.execute(sql, ids)]
 
     def stored(self, keys: list[Key]) -> list[StoredRow]:
         sql = (

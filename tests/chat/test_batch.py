@@ -31,12 +31,11 @@ class FakeStore:
 
     def __init__(self) -> None:
         self.convs = {
-            1: ConversationRow(1, 10, 11, "accepted", 10, 4, 0, 2),
-            2: ConversationRow(2, 12, 13, "pending", 12, 1, 0, 0),
-            3: ConversationRow(3, 10, 14, "accepted", 10, 0, 0, 0),
-            4: ConversationRow(4, 10, 15, "declined", 10, 1, 0, 0),
+            1: ConversationRow(1, 10, 11, "accepted", 10, 4, 0, 2, blocked=False),
+            2: ConversationRow(2, 12, 13, "pending", 12, 1, 0, 0, blocked=False),
+            3: ConversationRow(3, 10, 14, "accepted", 10, 0, 0, 0, blocked=True),
+            4: ConversationRow(4, 10, 15, "declined", 10, 1, 0, 0, blocked=False),
         }
-        self.block_rows = [(14, 10)]
         self.rows = [
             StoredRow(400, 2, 1, 12, "first", "hej", AT),
             StoredRow(500, 1, 4, 10, "old", "hei", AT),
@@ -47,9 +46,6 @@ class FakeStore:
 
     def conversations(self, ids: list[int]) -> list[ConversationRow]:
         return [self.convs[i] for i in ids if i in self.convs]
-
-    def blocks(self, people: list[int]) -> list[tuple[int, int]]:
-        return [b for b in self.block_rows if b[0] in people]
 
     def stored(self, keys: list[Key]) -> list[StoredRow]:
         return [r for r in self.rows if (r.conversation_id, r.sender_id, r.client_id) in keys]

@@ -79,3 +79,9 @@ async def test_the_writer_finds_stored_sends_by_probing_the_unique_index(app: Fa
     query = batch._stored_select(len(keys)).params(batch._key_params(keys))
     plan = await query_plan(app, query)
     assert plan and not full_scans(plan, "messages"), "\n".join(plan)
+
+
+async def test_the_writer_checks_blocks_by_probing_their_primary_key(app: FastAPI) -> None:
+    query = batch._LOCK.params(ids=[1, 2, 3])
+    plan = await query_plan(app, query)
+    assert plan and not full_scans(plan, "conversations", "blocks"), "\n".join(plan)
