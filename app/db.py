@@ -166,11 +166,9 @@ class Database:
         self.engine = make_engine(settings)
         self.sessions = async_sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         self.read_engine = make_read_engine(settings) if settings.is_sqlite else self.engine
-        self.read_sessions = async_sessionmaker(
-            self.read_engine.execution_options(**{READ_ONLY: True}),
-            class_=Session,
-            expire_on_commit=False,
-        )
+        # Read-only Core connections, for hot paths that need no ORM session (a socket's login).
+        self.reader = self.read_engine.execution_options(**{READ_ONLY: True})
+        self.read_sessions = async_sessionmaker(self.reader, class_=Session, expire_on_commit=False)
         self.sync_engine = make_sync_sqlite_engine(settings) if settings.is_sqlite else None
 
     async def dispose(self) -> None:

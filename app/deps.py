@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.accounts.member import Member
 from app.accounts.models import AuthSession, User
@@ -135,12 +135,11 @@ def _verified_tokens(settings: Settings) -> VerifiedTokens:
     return tokens
 
 
-async def authenticate(session: AsyncSession, settings: Settings, token: str) -> Principal | None:
+async def authenticate(conn: AsyncConnection, settings: Settings, token: str) -> Principal | None:
     """The member and session behind an access token, if both are still valid right now."""
     claims = _verified_tokens(settings).claims(settings, token)
     if claims is None:
         return None
-    conn = await session.connection()
     row = (
         await conn.execute(
             _SESSION_AND_MEMBER, {"session_id": claims.session_id, "user_id": claims.user_id}
@@ -166,7 +165,7 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
             return None
         if request.method not in SAFE_METHODS:
             check_csrf(request)
-    principal = await authenticate(session, request.app.state.settings, token)
+    principal = await authenticate(await session.connection(), request.app.state.settings, token)
     if principal is None:
         raise Unauthorized("session_expired")
     return principal
