@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -25,6 +24,8 @@ REFRESH_COOKIE = "samvaer_refresh"
 CSRF_COOKIE = "samvaer_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Where a request's database session is kept in its ASGI scope.
+SESSION_KEY = "samvaer.session"
 
 
 # Dependencies are async even when they do no I/O: FastAPI runs plain `def` dependencies in a
@@ -44,12 +45,17 @@ async def get_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Reads use a deferred transaction; anything else takes SQLite's write lock up front."""
-    db: Database = request.app.state.db
-    factory = db.read_sessions if request.method in SAFE_METHODS else db.sessions
-    async with factory() as session:
-        yield session
+async def get_session(request: Request) -> AsyncSession:
+    """The request's database session, made on first use; app.main.Samvaer closes it after
+    the response (a dependency with `yield` cost FastAPI an exit stack and a shielded exit on
+    every request). Reads use a deferred transaction; anything else takes SQLite's write lock
+    up front."""
+    session: AsyncSession | None = request.scope.get(SESSION_KEY)
+    if session is None:
+        db: Database = request.app.state.db
+        factory = db.read_sessions if request.method in SAFE_METHODS else db.sessions
+        session = request.scope[SESSION_KEY] = factory()
+    return session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -18,6 +18,7 @@ from app.chat.runtime import ChatRuntime
 from app.chat.ws import CHAT_SOCKET_PATH, chat_socket
 from app.config import Settings, get_settings
 from app.db import Database
+from app.deps import SESSION_KEY
 from app.errors import AppError, install_error_handlers
 from app.groups.router import router as groups_router
 from app.middleware import SecurityMiddleware
@@ -55,7 +56,8 @@ API_ROUTERS = (
 
 
 class Samvaer(FastAPI):
-    """FastAPI, with the chat socket answered ahead of the middleware and the routing.
+    """FastAPI, with the chat socket answered ahead of the middleware and the routing, and
+    each request's database session closed once its response is out.
 
     None of the HTTP middleware applies to a socket (it checks its own Origin and
     authenticates itself), yet passing the stack and FastAPI's routing cost about a sixth of
@@ -67,7 +69,13 @@ class Samvaer(FastAPI):
             scope["app"] = self
             await chat_socket(WebSocket(scope, receive, send))
             return
-        await super().__call__(scope, receive, send)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # The request's database session, if it used one (app.deps.get_session).
+            session = scope.pop(SESSION_KEY, None)
+            if session is not None:
+                await session.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from app.config import Settings
+from tests.factories import MemberFactory
 
 
 async def test_commits_are_durable_and_foreign_keys_enforced(app: FastAPI, backend: str) -> None:
@@ -28,6 +29,25 @@ async def test_commits_are_durable_and_foreign_keys_enforced(app: FastAPI, backe
         else:
             assert (await session.execute(text("SHOW synchronous_commit"))).scalar() == "on"
             assert (await session.execute(text("SHOW fsync"))).scalar() == "on"
+
+
+async def test_every_request_hands_its_database_connection_back(
+    app: FastAPI, client: httpx.AsyncClient, members: MemberFactory
+) -> None:
+    # Sessions are closed by the app once the response is out (app.main.Samvaer), on success
+    # and on every kind of refusal alike.
+    maja = await members.create("maja")
+    for _ in range(12):
+        assert (await client.get("/api/users/maja", headers=maja.headers)).status_code == 200
+        assert (await client.get("/api/users/ingen", headers=maja.headers)).status_code == 404
+        assert (
+            await client.get("/api/users/maja", headers={"Authorization": "Bearer x"})
+        ).status_code == 401
+        r = await client.patch("/api/me/profile", json={"display_name": ""}, headers=maja.headers)
+        assert r.status_code == 422
+    db = app.state.db
+    assert db.engine.pool.checkedout() == 0
+    assert db.read_engine.pool.checkedout() == 0
 
 
 async def test_healthz_reports_the_database(client: httpx.AsyncClient) -> None:
