@@ -159,45 +159,38 @@ class Stored:
     events: list[Event]
 
 
-class _Scope(NamedTuple):
-    """The batch's conversations, locked."""
+Convs = dict[int, ConversationRow]
 
-    convs: dict[int, ConversationRow]
 
-    def member_of(self, conversation_id: int, user_id: int) -> ConversationRow | None:
-        """The conversation, if the member is in it and no block splits it."""
-        r = self.convs.get(conversation_id)
-        if r is None or user_id not in (r.user_low_id, r.user_high_id) or r.blocked:
-            return None
-        return r
+def _member_of(convs: Convs, conversation_id: int, user_id: int) -> ConversationRow | None:
+    """The conversation, if the member is in it and no block splits it."""
+    r = convs.get(conversation_id)
+    if r is None or user_id not in (r.user_low_id, r.user_high_id) or r.blocked:
+        return None
+    return r
 
 
 def store_batch(store: BatchStore, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
     """Store a batch of sends and read marks; the caller commits."""
-    now = utcnow()
-    first: dict[Key, SendJob] = {}
-    for job in sends:
-        first.setdefault(job.key, job)
     ids = {j.conversation_id for j in sends} | {j.conversation_id for j in reads}
-    scope = _Scope({r.id: r for r in store.conversations(sorted(ids))})
-    sent, events = _store_sends(store, scope, sends, first, now)
-    read, read_events = _move_read_marks(store, scope, reads)
+    convs = {r.id: r for r in store.conversations(sorted(ids))}
+    sent, events = _store_sends(store, convs, sends)
+    read, read_events = _move_read_marks(store, convs, reads)
     return Stored(sent, read, events + read_events)
 
 
 def _store_sends(
-    store: BatchStore,
-    scope: _Scope,
-    sends: list[SendJob],
-    first: dict[Key, SendJob],
-    now: datetime,
+    store: BatchStore, convs: Convs, sends: list[SendJob]
 ) -> tuple[list[tuple[SendJob, Outcome]], list[Event]]:
     """Validate, de-duplicate, number and insert the sends."""
-    convs = scope.convs
+    now = utcnow()
+    first: dict[Key, SendJob] = {}
+    for job in sends:
+        first.setdefault(job.key, job)
     result: dict[Key, Outcome] = {}
     valid: list[SendJob] = []
     for job in first.values():
-        r = scope.member_of(job.conversation_id, job.sender_id)
+        r = _member_of(convs, job.conversation_id, job.sender_id)
         if r is None:
             result[job.key] = NotFound("conversation_not_found")
         elif r.status == Status.pending.value:
@@ -262,7 +255,7 @@ def _store_sends(
 
 
 def _move_read_marks(
-    store: BatchStore, scope: _Scope, reads: list[ReadJob]
+    store: BatchStore, convs: Convs, reads: list[ReadJob]
 ) -> tuple[list[tuple[ReadJob, ReadOutcome]], list[Event]]:
     """Move each member's read mark forward, never back; one event per mark that moved."""
     outcome: dict[int, ReadOutcome] = {}
@@ -270,7 +263,7 @@ def _move_read_marks(
     # The furthest read per (conversation, member) in this batch, and the job that asked.
     furthest: dict[tuple[int, int], tuple[int, ReadJob]] = {}
     for job in reads:
-        r = scope.member_of(job.conversation_id, job.user_id)
+        r = _member_of(convs, job.conversation_id, job.user_id)
         if r is None or not is_visible(r.status, r.requester_id, job.user_id):
             outcome[id(job)] = NotFound("conversation_not_found")
             continue
@@ -285,16 +278,21 @@ def _move_read_marks(
             furthest[key] = (seq, job)
     moved: list[tuple[ConversationRow, int, ReadJob]] = []
     for (cid, user_id), (seq, job) in furthest.items():
-        r = scope.convs[cid]
-        low = user_id == r.user_low_id
+        r = convs[cid]
         # The rows are locked, so these marks are the latest.
-        if seq > (r.low_read_seq if low else r.high_read_seq):
+        if seq > (r.low_read_seq if user_id == r.user_low_id else r.high_read_seq):
             moved.append((r, seq, job))
     events: list[Event] = []
     if moved:
         store.set_read([(r.id, job.user_id == r.user_low_id, seq) for r, seq, job in moved])
-        accepted = [(r, seq, job) for r, seq, job in moved if r.status == Status.accepted.value]
-        people = sorted({u for r, _, _ in accepted for u in (r.user_low_id, r.user_high_id)})
+        people = sorted(
+            {
+                u
+                for r, _, _ in moved
+                if r.status == Status.accepted.value
+                for u in (r.user_low_id, r.user_high_id)
+            }
+        )
         consent = store.receipts(people) if people else {}
         for r, seq, job in moved:
             event = {
