@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +28,7 @@ from sqlalchemy.types import TypeDecorator
 
 from app import sqlite_inline
 from app.config import Settings
+from app.inline_reads import PreparedStatements
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -127,14 +136,15 @@ def make_read_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
-def make_sync_sqlite_engine(settings: Settings) -> Engine:
-    """A blocking engine on the same SQLite file, for work that runs in a thread of its own.
+def make_sync_sqlite_engine(settings: Settings, pool_size: int = 1) -> Engine:
+    """A blocking engine on the same SQLite file, for work that runs in a thread of its own
+    (the chat writer) or for short reads inline on the event loop (app.inline_reads).
 
     Same pragmas and IMMEDIATE transactions as the async engine, so the two queue on SQLite's
     write lock instead of failing.
     """
     url = make_url(settings.database_url).set(drivername="sqlite+pysqlite")
-    engine = create_engine(url, pool_size=1, max_overflow=0, **JSON_READS)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=0, **JSON_READS)
     _install_sqlite_pragmas(engine, settings)
     return engine
 
@@ -169,6 +179,11 @@ class Database:
         self.reader = self.read_engine.execution_options(**{READ_ONLY: True})
         self.read_sessions = async_sessionmaker(self.reader, class_=Session, expire_on_commit=False)
         self.sync_engine = make_sync_sqlite_engine(settings) if settings.is_sqlite else None
+        # Blocking read-only connections for app.hot_reads, used inline on the event loop.
+        self.inline_engine = make_sync_sqlite_engine(settings, 4) if settings.is_sqlite else None
+        self.inline_statements = (
+            None if self.inline_engine is None else PreparedStatements(self.inline_engine.dialect)
+        )
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -176,3 +191,5 @@ class Database:
             await self.read_engine.dispose()
         if self.sync_engine is not None:
             self.sync_engine.dispose()
+        if self.inline_engine is not None:
+            self.inline_engine.dispose()

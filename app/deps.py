@@ -8,13 +8,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.member import Member
 from app.accounts.models import AuthSession, User
 from app.config import Settings
 from app.db import Database, utcnow
 from app.errors import Forbidden, Unauthorized
+from app.inline_reads import ReadConnection
 from app.ratelimit import RateLimiter
 from app.realtime.hub import Hub
 from app.security import AccessClaims, decode_access_token
@@ -141,7 +142,7 @@ def _verified_tokens(settings: Settings) -> VerifiedTokens:
     return tokens
 
 
-async def authenticate(conn: AsyncConnection, settings: Settings, token: str) -> Principal | None:
+async def authenticate(conn: ReadConnection, settings: Settings, token: str) -> Principal | None:
     """The member and session behind an access token, if both are still valid right now."""
     claims = _verified_tokens(settings).claims(settings, token)
     if claims is None:

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.chat import service as chat
 from app.chat.runtime import ChatRuntime
 from app.chat.schemas import (
+    MAX_ID,
+    MAX_SEQ,
     ConversationList,
     ConversationOut,
     DeclineIn,
@@ -40,10 +42,10 @@ async def get_runtime(request: Request) -> ChatRuntime:
 
 
 RuntimeDep = Annotated[ChatRuntime, Depends(get_runtime)]
-ConversationId = Annotated[int, Path(ge=1, le=2**62)]
+ConversationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=chat.MAX_PAGE)]
 Before = Annotated[str | None, Query(max_length=48)]
-Seq = Annotated[int | None, Query(ge=0, le=2**31 - 1)]
+Seq = Annotated[int | None, Query(ge=0, le=MAX_SEQ)]
 
 
 @router.get("/conversations", response_model=ConversationList)
@@ -172,7 +174,7 @@ async def list_messages(
     """Messages in seq order: `after` a seq (catching up), `before` one (scrolling back), or
     else the latest."""
     messages, more = await chat.history(
-        session,
+        await session.connection(),
         user_id=user.id,
         conversation_id=conversation_id,
         after=after,

@@ -17,8 +17,11 @@ MessageBody = Annotated[
 ]
 # Chosen by the client (a UUID is typical); printable ASCII keeps it safe to log and compare.
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[!-~]+$")]
-Id = Annotated[int, Field(ge=1, le=2**62)]
-Seq = Annotated[int, Field(ge=0, le=2**31 - 1)]
+# Ids are 64-bit in PostgreSQL; a conversation's seq is a 32-bit integer.
+MAX_ID = 2**62
+MAX_SEQ = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Seq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
 
 
 class _In(BaseModel):

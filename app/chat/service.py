@@ -32,6 +32,7 @@ from app.chat.models import Conversation, Message, Status
 from app.db import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.groups.models import GroupMembership
+from app.inline_reads import ReadConnection
 from app.profiles.models import Profile
 from app.realtime.hub import Hub, user_channel
 from app.realtime.presence import Presence
@@ -597,7 +598,7 @@ def history_query(
 
 
 async def history(
-    session: AsyncSession,
+    conn: ReadConnection,
     *,
     user_id: int,
     conversation_id: int,
@@ -606,7 +607,6 @@ async def history(
     limit: int,
 ) -> tuple[list[dict[str, Any]], bool]:
     """A page of messages in seq order: after a seq, before a seq, or else the latest."""
-    conn = await session.connection()
     readable = await conn.execute(
         _READABLE, {"conversation_id": conversation_id, "user_id": user_id}
     )
@@ -685,7 +685,7 @@ async def messages_after(
     """Messages with seq > `after`, oldest first, if the member may read the conversation."""
     try:
         messages, _ = await history(
-            session,
+            await session.connection(),
             user_id=user_id,
             conversation_id=conversation_id,
             after=after,

@@ -33,7 +33,7 @@ async def list_notifications(
 
 @router.get("/notifications/unread-count", response_model=UnreadOut)
 async def unread_count(user: CurrentUser, session: SessionDep) -> UnreadOut:
-    return UnreadOut(unread=await notifications.unread_count(session, user=user))
+    return UnreadOut(unread=await notifications.unread_count(await session.connection(), user=user))
 
 
 @router.post("/notifications/read", response_model=UnreadOut)

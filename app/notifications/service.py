@@ -20,6 +20,7 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.groups.models import Group, GroupMembership
 from app.groups.service import parse_id_cursor
+from app.inline_reads import ReadConnection
 from app.notifications.models import Notification
 from app.posts.models import Comment, Post
 from app.realtime.hub import Hub, user_channel
@@ -172,8 +173,7 @@ async def list_for(
     return items, next_cursor
 
 
-async def unread_count(session: AsyncSession, *, user: Member) -> int:
-    conn = await session.connection()
+async def unread_count(conn: ReadConnection, *, user: Member) -> int:
     return int((await conn.execute(_UNREAD, _params(user))).scalar() or 0)
 
 
@@ -190,6 +190,6 @@ async def mark_read(
     if not everything:
         stmt = stmt.where(Notification.id.in_(ids or []))
     await session.execute(stmt)
-    unread = await unread_count(session, user=user)
+    unread = await unread_count(await session.connection(), user=user)
     await session.commit()
     return unread

@@ -35,8 +35,11 @@ router = APIRouter(tags=["posts"])
 
 PostId = Annotated[int, Path(ge=1, le=2**53)]
 CommentId = Annotated[int, Path(ge=1, le=2**53)]
-Limit = Annotated[int, Query(ge=1, le=50)]
-Cursor = Annotated[str | None, Query(max_length=20, description="`next_cursor` of the last page")]
+Limit = Annotated[int, Query(ge=1, le=posts.MAX_PAGE)]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=posts.CURSOR_MAX_LENGTH, description="`next_cursor` of the last page"),
+]
 
 
 def _cw(value: ContentWarningIn | None) -> posts.ContentWarning | None:
@@ -63,7 +66,7 @@ async def group_feed(
 ) -> Response:
     """Newest first. Open groups: any member may read; groups by request: their members."""
     items, next_cursor = await posts.group_feed(
-        session, slug=slug[:60], user=user, limit=limit, before=before
+        await session.connection(), slug=slug[:60], user=user, limit=limit, before=before
     )
     return json_response({"items": items, "next_cursor": next_cursor})
 

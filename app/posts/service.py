@@ -28,6 +28,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -40,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import BindParameter, CompoundSelect
 
@@ -50,11 +51,12 @@ from app.db import utcnow
 from app.errors import BadRequest, Forbidden, NotFound
 from app.groups import service as groups
 from app.groups.models import Group, GroupMembership
+from app.inline_reads import ReadConnection
 from app.moderation import cases
 from app.moderation.models import PostLock, TargetType
 from app.notifications import service as notifications
 from app.notifications.models import Notification
-from app.posts.models import Comment, Post, Reaction, ReactionKind
+from app.posts.models import Comment, ContentWarningTopic, Post, Reaction, ReactionKind
 from app.profiles.models import Profile
 from app.profiles.rules import Audience, can_see_field, field_level
 from app.realtime.hub import Hub
@@ -306,6 +308,12 @@ _my_groups = select(GroupMembership.group_id).where(
 )
 _groups_i_moderate = _my_groups.where(GroupMembership.role == "moderator")
 
+# The viewer's hard-day topics, one slot per topic there is; the empty ones hold a topic no
+# post has. Slots rather than a list of any length: see _SLOTS below.
+_TOPIC_SLOTS = tuple(f"hidden_topic_{i}" for i in range(len(ContentWarningTopic)))
+_hidden_topics: list[BindParameter[str]] = [bindparam(slot, type_=String) for slot in _TOPIC_SLOTS]
+NO_TOPIC = ""
+
 # What a feed shows the viewer: removed posts only to their author and to those who moderate
 # their group; not muted members' posts (anonymous ones stay: hiding them would give their
 # authors away) nor hard-day topics, except that the viewer's own posts always stay.
@@ -320,10 +328,7 @@ _FEED_FILTER = and_(
         Post.author_id == _viewer,
         and_(
             or_(Post.anonymous, Post.author_id.not_in(mutes.muted_ids(_viewer))),
-            or_(
-                Post.cw_topic.is_(None),
-                Post.cw_topic.not_in(bindparam("hidden_topics", expanding=True)),
-            ),
+            or_(Post.cw_topic.is_(None), Post.cw_topic.not_in(_hidden_topics)),
         ),
     ),
     Post.id < bindparam("before"),
@@ -386,9 +391,16 @@ def _visible_comments(*, counting: bool) -> ColumnElement[bool]:
     )
 
 
+# The most posts a page holds, and the longest `before` cursor taken (a post id).
+MAX_PAGE = 50
+CURSOR_MAX_LENGTH = 20
+# A page's post ids go in one slot each, repeating the last to fill them. An expanding IN
+# (a list of any length) has its SQL rendered again on every call, and app.inline_reads
+# runs only statements whose SQL is fixed.
+_SLOTS = tuple(f"post_{i}" for i in range(MAX_PAGE))
+_page_ids: list[BindParameter[int]] = [bindparam(slot, type_=Integer) for slot in _SLOTS]
 # For a page of posts, in one statement: reaction counts per kind (members blocked either way
 # left out) with whether one of them is mine, then comment counts (the rows with no kind).
-_page_ids: BindParameter[int] = bindparam("post_ids", expanding=True)
 _COUNTS: CompoundSelect[Any] = union_all(
     select(
         Reaction.post_id,
@@ -398,7 +410,9 @@ _COUNTS: CompoundSelect[Any] = union_all(
     )
     .where(
         Reaction.post_id.in_(_page_ids),
-        Reaction.user_id.not_in(safety.hidden_user_ids(_viewer)),
+        # Checked per reaction: a list of the viewer's blocks built for each page cost more
+        # than the counting itself.
+        ~safety.block_between(_viewer, Reaction.user_id),
     )
     .group_by(Reaction.post_id, Reaction.kind),
     select(Comment.post_id, null(), func.count(), null())
@@ -462,22 +476,32 @@ _COMMENT_BY_ID = _comments().where(Comment.id == bindparam("comment_id"))
 def feed_params(viewer: Viewer, *, before: str | None, limit: int) -> dict[str, Any]:
     """Bound values for GROUP_FEED and MY_FEED."""
     cursor = groups.parse_id_cursor(before)
+    topics = sorted(viewer.lens.hidden_topics)
+    if len(topics) > len(_TOPIC_SLOTS):
+        raise ValueError("more hard-day topics than there are topics")
+    topics += [NO_TOPIC] * (len(_TOPIC_SLOTS) - len(topics))
     return {
         "viewer_id": viewer.id,
         "site_moderator": viewer.site_moderator,
-        "hidden_topics": sorted(viewer.lens.hidden_topics),
+        **dict(zip(_TOPIC_SLOTS, topics, strict=True)),
         "before": NO_CURSOR if cursor is None else cursor,
         "limit": limit,
     }
 
 
-async def _counts(conn: AsyncConnection, post_ids: list[int], viewer: Viewer) -> Counts:
+def _slots(post_ids: list[int]) -> dict[str, int]:
+    if len(post_ids) > MAX_PAGE:
+        raise ValueError("more posts than a page holds")
+    last = len(post_ids) - 1
+    return {slot: post_ids[min(i, last)] for i, slot in enumerate(_SLOTS)}
+
+
+async def _counts(conn: ReadConnection, post_ids: list[int], viewer: Viewer) -> Counts:
     if not post_ids:
         return NO_COUNTS
     counts = Counts({}, {}, {})
-    for post_id, kind, n, is_mine in await conn.execute(
-        _COUNTS, {"post_ids": post_ids, "viewer_id": viewer.id}
-    ):
+    rows = await conn.execute(_COUNTS, {**_slots(post_ids), "viewer_id": viewer.id})
+    for post_id, kind, n, is_mine in rows.all():
         if kind is None:
             counts.comments[post_id] = n
             continue
@@ -490,7 +514,7 @@ async def _counts(conn: AsyncConnection, post_ids: list[int], viewer: Viewer) ->
 
 
 async def _views(
-    conn: AsyncConnection, rows: Sequence[Row[Any]], viewer: Viewer
+    conn: ReadConnection, rows: Sequence[Row[Any]], viewer: Viewer
 ) -> list[dict[str, Any]]:
     """Views of post rows, with their reaction and comment counts from one more query."""
     counts = await _counts(conn, [row.id for row in rows], viewer)
@@ -498,7 +522,7 @@ async def _views(
 
 
 async def _page(
-    conn: AsyncConnection, stmt: Select[Any], params: dict[str, Any], viewer: Viewer
+    conn: ReadConnection, stmt: Select[Any], params: dict[str, Any], viewer: Viewer
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One more row than the page holds tells whether another page follows."""
     limit = params["limit"]
@@ -606,9 +630,8 @@ def _require_writer(removed_at: datetime | None, standing: groups.Standing) -> N
 
 
 async def group_feed(
-    session: AsyncSession, *, slug: str, user: Member, limit: int, before: str | None
+    conn: ReadConnection, *, slug: str, user: Member, limit: int, before: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    conn = await session.connection()
     row = (await conn.execute(_GROUP_CONTEXT, {"slug": slug, "viewer_id": user.id})).first()
     if row is None:
         raise NotFound("group_not_found")

@@ -79,4 +79,5 @@ async def export_my_data(user: CurrentUser, session: SessionDep) -> dict[str, An
 
 @router.get("/users/{handle}", response_model=PublicProfileOut, response_model_exclude_unset=True)
 async def view_user(handle: str, viewer: OptionalUser, session: SessionDep) -> Response:
-    return json_response(await profiles.view_profile(session, handle=handle[:64], viewer=viewer))
+    conn = await session.connection()
+    return json_response(await profiles.view_profile(conn, handle=handle[:64], viewer=viewer))

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.accounts.passwords import handle_key
 from app.db import utcnow
 from app.errors import NotFound
+from app.inline_reads import ReadConnection
 from app.profiles.models import Profile
 from app.profiles.rules import PROFILE_FIELDS, Audience, visible_fields
 from app.safety import service as safety
@@ -56,10 +57,9 @@ _PROFILE_BY_HANDLE = (
 
 
 async def view_profile(
-    session: AsyncSession, *, handle: str, viewer: Member | None
+    conn: ReadConnection, *, handle: str, viewer: Member | None
 ) -> dict[str, Any]:
     """`GET /api/users/{handle}`: privacy applied; blocked either way looks like not found."""
-    conn = await session.connection()
     row = (
         await conn.execute(
             _PROFILE_BY_HANDLE,
@@ -76,7 +76,7 @@ async def view_profile(
         raise NotFound("member_not_found")
     else:
         audience = Audience.member
-    return project(row.handle, row._mapping, row.field_visibility, audience)
+    return project(row.handle, row._asdict(), row.field_visibility, audience)
 
 
 async def update_profile(

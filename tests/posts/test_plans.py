@@ -8,16 +8,15 @@ import pytest
 from fastapi import FastAPI
 
 from app.posts import service as posts
+from app.safety import filters
 from tests.plans import full_scans, query_plan
 
-FIRST_PAGE = {
-    "viewer_id": 1,
-    "site_moderator": False,
-    "hidden_topics": [],
-    "before": posts.NO_CURSOR,
-    "limit": 21,
-}
-LATER_PAGE = {**FIRST_PAGE, "hidden_topics": ["sorg"], "before": 900}
+FIRST_PAGE = posts.feed_params(posts.Viewer(1, False, frozenset()), before=None, limit=21)
+LATER_PAGE = posts.feed_params(
+    posts.Viewer(1, False, frozenset(), filters.Lens(hidden_topics=frozenset({"sorg"}))),
+    before="900",
+    limit=21,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +47,9 @@ async def test_a_group_feed_reads_its_index_newest_first_without_sorting(
         if "TEMP B-TREE FOR ORDER BY" in line or line.strip(" ->").startswith("Sort")
     ]
     assert plan and not sorts, "\n".join(plan)
+
+
+async def test_a_pages_counts_read_only_its_posts_reactions_and_comments(app: FastAPI) -> None:
+    query = posts._COUNTS.params({**posts._slots([5, 6, 7]), "viewer_id": 1})
+    plan = await query_plan(app, query)
+    assert plan and not full_scans(plan, "reactions", "comments", "blocks"), "\n".join(plan)
