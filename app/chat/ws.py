@@ -36,7 +36,8 @@ everything after the client's cursors; conversations it does not list are replay
 member's read mark (new requests included), so nothing committed is missed across reconnects.
 Until the first `resume` (or any other frame) new messages are held, not dropped. A message is
 acknowledged only after it is committed; a client that got no ack sends it again with the same
-client_id. Frames for one socket leave in one task, in the order the events happened.
+client_id. Frames for one socket leave in the order the events happened: at once when
+nothing waits ahead of them, else through the socket's write task.
 
 Limits: frames up to 64 KiB; 60 frames in a burst then 20/s per socket; sends 20 in a burst then
 2/s per member and worker (a refused send gets error "rate_limited" with its client_id and is
@@ -54,6 +55,7 @@ import contextlib
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import orjson
@@ -77,7 +79,8 @@ from app.db import Database
 from app.deps import ACCESS_COOKIE, Principal, authenticate
 from app.errors import AppError
 from app.i18n import translate
-from app.realtime.hub import QUEUE_SIZE, Hub, Listener, user_channel
+from app.realtime.hub import QUEUE_SIZE, Hub, Item, Listener, user_channel
+from app.realtime.websocket_protocol import SEND_NOW
 from app.safety import crisis
 
 log = logging.getLogger(__name__)
@@ -170,7 +173,8 @@ async def _close_quietly(websocket: WebSocket, code: int) -> None:
 
 
 class ChatSocket:
-    """One member's socket: this task reads frames, a second one writes everything out."""
+    """One member's socket: this task reads frames; a second one writes out whatever cannot
+    go out at once (see `_write_now`)."""
 
     def __init__(
         self,
@@ -200,6 +204,13 @@ class ChatSocket:
         # Timers, looked at by the runtime's sweep (cheaper than a timeout on every frame).
         self.last_frame_at = time.monotonic()
         self.next_check = self.last_frame_at + RECHECK_SECONDS
+        # Frames go out at once when nothing is queued or being written ahead of them and they
+        # need no await (`_write_now`), where the server offers that; else the write task.
+        offered = websocket.scope.get("extensions", {}).get(SEND_NOW, {})
+        self.send_now: Callable[[str], bool] | None = offered.get("send")
+        self.writing = False
+        if self.send_now is not None:
+            self.listener.now = self._write_now
         # Reader-side state.
         self.start_requested = False
         self.typing_at: dict[int, float] = {}
@@ -366,10 +377,14 @@ class ChatSocket:
         try:
             while not self.closed:
                 item = await self.listener.queue.get()
-                if isinstance(item, str):
-                    await self._on_event(item)
-                else:
-                    await self._on_local(*item)
+                self.writing = True
+                try:
+                    if isinstance(item, str):
+                        await self._on_event(item)
+                    else:
+                        await self._on_local(*item)
+                finally:
+                    self.writing = False
                 if self.listener.overflowed:
                     await self.close(CLOSE_RESYNC)
         except _Closed:
@@ -406,6 +421,64 @@ class ChatSocket:
                 await self.close(CLOSE_AUTH)
         else:
             await self._send(raw)
+
+    def _write_now(self, item: Item) -> bool:
+        """Write `item` at once if it is the plain case: the socket has started, nothing is
+        ahead of it, and it needs no database read (the next message of a conversation, an
+        ack in order, any other notice). False leaves it to the write task, in order."""
+        if self.writing or not self.started or self.closed or self.send_now is None:
+            return False
+        try:
+            if isinstance(item, str):
+                return self._event_now(item, self.send_now)
+            kind, payload = item
+            if kind == "sent":
+                client_id, outcome = payload
+                return self._ack_now(client_id, outcome, self.send_now)
+            if kind == "frame":
+                return self.send_now(orjson.dumps(payload).decode())
+        except Exception as exc:
+            log.warning("chat socket could not write at once: %s", type(exc).__name__)
+        return False
+
+    def _event_now(self, raw: str, send_now: Callable[[str], bool]) -> bool:
+        event = orjson.loads(raw)
+        kind = event.get("type")
+        if kind == "session_revoked":
+            return False
+        if kind != "message":
+            return send_now(raw)
+        conversation_id, seq = event["message"]["conversation_id"], event["message"]["seq"]
+        cursor = self.cursors.get(conversation_id, 0)
+        if seq <= cursor:
+            return True
+        if seq > cursor + 1 or not send_now(raw):
+            return False
+        self.cursors[conversation_id] = seq
+        return True
+
+    def _ack_now(self, client_id: str, outcome: Outcome, send_now: Callable[[str], bool]) -> bool:
+        if not isinstance(outcome, Sent):
+            return False
+        conversation_id, seq = outcome.message["conversation_id"], outcome.message["seq"]
+        cursor = self.cursors.get(conversation_id, 0)
+        if seq > cursor + 1 or not send_now(self._ack(client_id, outcome)):
+            return False
+        self.cursors[conversation_id] = max(cursor, seq)
+        return True
+
+    def _ack(self, client_id: str, outcome: Sent) -> str:
+        message = outcome.message
+        return orjson.dumps(
+            {
+                "type": "ack",
+                "client_id": client_id,
+                "message": message,
+                "duplicate": outcome.duplicate,
+                # Crisis lines for the writer when the message signals risk, else null.
+                "support": crisis.support_for(message["body"]),
+            }
+        ).decode()
 
     async def _on_local(self, kind: str, payload: Any) -> None:
         if kind == "frame":
@@ -450,16 +523,7 @@ class ChatSocket:
         cursor = self.cursors.get(conversation_id, 0)
         if seq > cursor + 1:
             await self._fill(conversation_id, cursor, seq - 1)
-        await self._send_json(
-            {
-                "type": "ack",
-                "client_id": client_id,
-                "message": message,
-                "duplicate": outcome.duplicate,
-                # Crisis lines for the writer when the message signals risk, else null.
-                "support": crisis.support_for(message["body"]),
-            }
-        )
+        await self._send(self._ack(client_id, outcome))
         self.cursors[conversation_id] = max(self.cursors.get(conversation_id, 0), seq)
 
     async def _fill(self, conversation_id: int, after: int, upto: int) -> None:

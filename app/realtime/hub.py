@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +28,16 @@ Item = str | tuple[str, Any]
 
 @dataclass(eq=False)
 class Listener:
-    """One socket's inbox."""
+    """One socket's inbox. When nothing waits in it, `now` may take an item at once (True)
+    instead: a socket that can write it without waiting."""
 
     queue: asyncio.Queue[Item] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     overflowed: bool = False
+    now: Callable[[Item], bool] | None = None
 
     def offer(self, message: Item) -> None:
+        if self.now is not None and self.queue.empty() and self.now(message):
+            return
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:

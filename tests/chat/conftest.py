@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -10,10 +12,28 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.chat.ws import ChatSocket
 from app.groups.models import Category, Group, GroupMembership
 from tests.factories import Member, MemberFactory
 
 OPEN = {"who_can_message": "everyone"}
+
+
+def fake_chat_socket(extensions: dict[str, Any] | None = None) -> ChatSocket:
+    """A ChatSocket of member 7 on no real socket, for its rules alone."""
+    user = SimpleNamespace(id=7, handle="maja", language="da")
+    runtime = SimpleNamespace(send_budget=SimpleNamespace(enabled=True))
+    principal = SimpleNamespace(user=user, session_id="s")
+    websocket = SimpleNamespace(scope={"extensions": extensions or {}})
+    return ChatSocket(
+        cast(Any, websocket),
+        cast(Any, None),
+        cast(Any, None),
+        cast(Any, runtime),
+        cast(Any, principal),
+    )
+
+
 _group_numbers = itertools.count()
 
 

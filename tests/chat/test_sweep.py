@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 from app.chat.ws import IDLE_TIMEOUT, RECHECK_SECONDS, ChatSocket
+from tests.chat.conftest import fake_chat_socket
 
 
 def _socket() -> ChatSocket:
-    user = SimpleNamespace(id=7, handle="maja", language="da")
-    runtime = SimpleNamespace(send_budget=SimpleNamespace(enabled=True))
-    principal = SimpleNamespace(user=user, session_id="s")
-    return ChatSocket(
-        cast(Any, None), cast(Any, None), cast(Any, None), cast(Any, runtime), cast(Any, principal)
-    )
+    return fake_chat_socket()
 
 
 def _queued(socket: ChatSocket) -> list[Any]:

@@ -1,9 +1,11 @@
-"""The websocket protocol given to uvicorn pauses a socket's reading only once its app lags."""
+"""The websocket protocol given to uvicorn pauses a socket's reading only once its app lags,
+and writes a text frame at once only when the socket is open and has room."""
 
 from __future__ import annotations
 
 from uvicorn.config import Config
 from uvicorn.server import ServerState
+from websockets.protocol import State
 
 from app.realtime.websocket_protocol import ChatWebSocketsProtocol
 
@@ -55,3 +57,47 @@ async def test_reading_pauses_once_the_app_lags_and_resumes_when_it_caught_up() 
     got = [(await protocol.receive())["text"] for _ in range(limit)]
     assert got == [f"frame {i}" for i in range(limit - 1)] + ["one too many"]
     assert not transport.paused
+
+
+class WritingTransport(FakeTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[bytes] = []
+        self.closing = False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+
+def _open_protocol() -> tuple[ChatWebSocketsProtocol, WritingTransport]:
+    protocol, _ = _protocol()
+    transport = WritingTransport()
+    protocol.transport = transport  # type: ignore[assignment]
+    protocol.conn.state = State.OPEN
+    protocol.handshake_complete = True
+    return protocol, transport
+
+
+def test_a_text_frame_is_written_at_once_on_an_open_socket() -> None:
+    protocol, transport = _open_protocol()
+    assert protocol.send_text_now("hej")
+    # An unmasked final text frame (server to client), three bytes of payload.
+    assert transport.written == [b"\x81\x03hej"]
+
+
+def test_nothing_is_written_at_once_unless_the_socket_is_open_and_has_room() -> None:
+    cases = {
+        "before the handshake": lambda p, t: setattr(p, "handshake_complete", False),
+        "buffer over its high-water mark": lambda p, t: p.pause_writing(),
+        "close sent": lambda p, t: setattr(p, "close_sent", True),
+        "transport closing": lambda p, t: setattr(t, "closing", True),
+        "client gone": lambda p, t: setattr(p, "disconnected", True),
+    }
+    for name, make in cases.items():
+        protocol, transport = _open_protocol()
+        make(protocol, transport)
+        assert not protocol.send_text_now("hej"), name
+        assert transport.written == [], name
