@@ -410,9 +410,9 @@ _COUNTS: CompoundSelect[Any] = union_all(
     )
     .where(
         Reaction.post_id.in_(_page_ids),
-        # Checked per reaction: a list of the viewer's blocks built for each page cost more
-        # than the counting itself.
-        ~safety.block_between(_viewer, Reaction.user_id),
+        # Checked per reaction (a list of the viewer's blocks built for each page cost more
+        # than the counting itself), and only for a viewer in any block at all.
+        or_(~safety.in_any_block(_viewer), ~safety.block_between(_viewer, Reaction.user_id)),
     )
     .group_by(Reaction.post_id, Reaction.kind),
     select(Comment.post_id, null(), func.count(), null())
