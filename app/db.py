@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import orjson
 from sqlalchemy import (
@@ -28,7 +30,7 @@ from sqlalchemy.types import TypeDecorator
 
 from app import sqlite_inline
 from app.config import Settings
-from app.inline_reads import PreparedStatements
+from app.inline_reads import InlineReads, PreparedStatements, ReadConnection
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,6 +39,8 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+T = TypeVar("T")
 
 # SQLite only gives autoincrementing rowids to INTEGER PRIMARY KEY; PostgreSQL wants 64 bits.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -175,15 +179,36 @@ class Database:
         self.engine = make_engine(settings)
         self.sessions = async_sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         self.read_engine = make_read_engine(settings) if settings.is_sqlite else self.engine
-        # Read-only Core connections, for hot paths that need no ORM session (a socket's login).
+        # Read-only Core connections, for hot paths that need no ORM session (see `read`).
         self.reader = self.read_engine.execution_options(**{READ_ONLY: True})
         self.read_sessions = async_sessionmaker(self.reader, class_=Session, expire_on_commit=False)
         self.sync_engine = make_sync_sqlite_engine(settings) if settings.is_sqlite else None
-        # Blocking read-only connections for app.hot_reads, used inline on the event loop.
+        # Blocking read-only connections for `read` on SQLite, used inline on the event loop.
         self.inline_engine = make_sync_sqlite_engine(settings, 4) if settings.is_sqlite else None
         self.inline_statements = (
             None if self.inline_engine is None else PreparedStatements(self.inline_engine.dialect)
         )
+
+    async def read(self, reads: Callable[[ReadConnection], Awaitable[T]]) -> T:
+        """Run `reads` (prebuilt read statements) on a read-only connection, closed here.
+
+        On SQLite a blocking connection used inline (app.inline_reads), elsewhere a Core
+        connection. Both are closed in the caller's own task: `async with` would close the
+        Core one in a task queued behind everything else (see Session), and under load the
+        pool ran dry.
+        """
+        if self.inline_engine is not None and self.inline_statements is not None:
+            pooled = self.inline_engine.raw_connection()
+            try:
+                conn = cast(sqlite3.Connection, pooled.dbapi_connection)
+                return await reads(InlineReads(conn, self.inline_statements))
+            finally:
+                pooled.close()
+        core = await self.reader.connect()
+        try:
+            return await reads(core)
+        finally:
+            await core.close()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
@@ -34,7 +33,7 @@ from app.config import Settings
 from app.db import Database
 from app.deps import ACCESS_COOKIE, authenticate, bearer_token
 from app.errors import AppError
-from app.inline_reads import InlineReads, ReadConnection
+from app.inline_reads import ReadConnection
 from app.middleware import SECURITY_HEADERS
 from app.notifications import service as notifications
 from app.posts import service as posts
@@ -157,21 +156,7 @@ async def answer(
         return False
     try:
         query = query_params(scope, hot.query)
-        if db.inline_engine is not None and db.inline_statements is not None:
-            pooled = db.inline_engine.raw_connection()
-            try:
-                reads = InlineReads(
-                    cast(sqlite3.Connection, pooled.dbapi_connection), db.inline_statements
-                )
-                content = await _read(reads, settings, token, hot, match, query)
-            finally:
-                pooled.close()
-        else:
-            conn = await db.reader.connect()
-            try:
-                content = await _read(conn, settings, token, hot, match, query)
-            finally:
-                await conn.close()
+        content = await db.read(lambda conn: _read(conn, settings, token, hot, match, query))
     except (StepAside, AppError):
         return False
     except Exception as exc:

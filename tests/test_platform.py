@@ -7,9 +7,13 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from app.accounts.models import User
 from app.config import Settings
+from app.db import Database
+from app.deps import authenticate
+from app.inline_reads import ReadConnection
 from tests.factories import MemberFactory
 
 
@@ -39,7 +43,7 @@ async def test_every_request_hands_its_database_connection_back(
     # the chat writer keeps a connection of its own: count what these requests leave behind.
     db = app.state.db
     maja = await members.create("maja")
-    before = db.engine.pool.checkedout(), db.read_engine.pool.checkedout()
+    before = _checked_out(db)
     for _ in range(12):
         assert (await client.get("/api/users/maja", headers=maja.headers)).status_code == 200
         assert (await client.get("/api/users/ingen", headers=maja.headers)).status_code == 404
@@ -47,7 +51,35 @@ async def test_every_request_hands_its_database_connection_back(
         assert (await client.get("/api/users/maja", headers=stranger)).status_code == 401
         r = await client.patch("/api/me/profile", json={"display_name": ""}, headers=maja.headers)
         assert r.status_code == 422
-    assert (db.engine.pool.checkedout(), db.read_engine.pool.checkedout()) == before
+    assert _checked_out(db) == before
+
+
+_MAJA = select(User.id).where(User.handle == "maja")
+
+
+def _checked_out(db: Database) -> tuple[int, ...]:
+    engines = (db.engine, db.read_engine, db.inline_engine)
+    return tuple(e.pool.checkedout() for e in engines if e is not None)
+
+
+async def test_a_read_hands_its_connection_back_whatever_happens(
+    app: FastAPI, members: MemberFactory
+) -> None:
+    db: Database = app.state.db
+    maja = await members.create("maja")
+    settings = app.state.settings
+    before = _checked_out(db)
+    principal = await db.read(lambda conn: authenticate(conn, settings, maja.token))
+    assert principal is not None and principal.user.handle == "maja"
+    assert await db.read(lambda conn: authenticate(conn, settings, "x")) is None
+
+    async def failing(conn: ReadConnection) -> None:
+        await conn.execute(_MAJA)
+        raise RuntimeError("read failed")
+
+    with pytest.raises(RuntimeError):
+        await db.read(failing)
+    assert _checked_out(db) == before
 
 
 async def test_healthz_reports_the_database(client: httpx.AsyncClient) -> None:
