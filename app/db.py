@@ -15,6 +15,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    PoolProxiedConnection,
     create_engine,
     event,
 )
@@ -183,34 +184,49 @@ class Database:
         self.reader = self.read_engine.execution_options(**{READ_ONLY: True})
         self.read_sessions = async_sessionmaker(self.reader, class_=Session, expire_on_commit=False)
         self.sync_engine = make_sync_sqlite_engine(settings) if settings.is_sqlite else None
-        # Blocking read-only connections for `read` on SQLite, used inline on the event loop.
-        self.inline_engine = make_sync_sqlite_engine(settings, 4) if settings.is_sqlite else None
+        # On SQLite, `read` uses one blocking read-only connection, kept, on the event loop.
+        self.inline_engine = make_sync_sqlite_engine(settings, 1) if settings.is_sqlite else None
         self.inline_statements = (
             None if self.inline_engine is None else PreparedStatements(self.inline_engine.dialect)
         )
+        self._inline: PoolProxiedConnection | None = None
 
     async def read(self, reads: Callable[[ReadConnection], Awaitable[T]]) -> T:
         """Run `reads` (prebuilt read statements) on a read-only connection, closed here.
 
-        On SQLite a blocking connection used inline (app.inline_reads), elsewhere a Core
-        connection. Both are closed in the caller's own task: `async with` would close the
-        Core one in a task queued behind everything else (see Session), and under load the
-        pool ran dry.
+        On SQLite a blocking connection used inline (app.inline_reads), the same one for every
+        read: its statements never await, and each one's rows are fetched whole outside any
+        transaction, so reads cannot interleave within one (a pool checkout and return per
+        read cost about 20 µs). One that fails is dropped and the next read opens another.
+        Elsewhere a Core connection, closed in the caller's own task: `async with` would close
+        it in a task queued behind everything else (see Session), and under load the pool ran
+        dry.
         """
         if self.inline_engine is not None and self.inline_statements is not None:
-            pooled = self.inline_engine.raw_connection()
+            if self._inline is None:
+                self._inline = self.inline_engine.raw_connection()
+            conn = cast(sqlite3.Connection, self._inline.dbapi_connection)
             try:
-                conn = cast(sqlite3.Connection, pooled.dbapi_connection)
                 return await reads(InlineReads(conn, self.inline_statements))
-            finally:
-                pooled.close()
+            except sqlite3.Error:
+                self._drop_inline(failed=True)
+                raise
         core = await self.reader.connect()
         try:
             return await reads(core)
         finally:
             await core.close()
 
+    def _drop_inline(self, *, failed: bool = False) -> None:
+        inline, self._inline = self._inline, None
+        if inline is not None:
+            if failed:
+                inline.invalidate()
+            else:
+                inline.close()
+
     async def dispose(self) -> None:
+        self._drop_inline()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

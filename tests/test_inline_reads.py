@@ -16,6 +16,7 @@ from app.accounts.models import User
 from app.chat import service as chat
 from app.chat.models import Conversation
 from app.db import Database
+from app.deps import authenticate
 from app.groups.models import Group
 from app.inline_reads import InlineReads, Prepared, PreparedStatements, Rows
 from app.main import create_app
@@ -148,3 +149,16 @@ def test_statements_built_per_call_are_refused_past_a_bound(sqlite_app: FastAPI)
         statements.get(select(User.id).where(User.id == i))
     with pytest.raises(RuntimeError, match="prebuilt"):
         statements.get(select(User.id).where(User.id == -1))
+
+
+async def test_a_broken_kept_connection_is_replaced(sqlite_app: FastAPI) -> None:
+    db: Database = sqlite_app.state.db
+    settings = sqlite_app.state.settings
+    lise = await MemberFactory(sqlite_app).create("lise")
+    assert await db.read(lambda conn: authenticate(conn, settings, lise.token)) is not None
+    assert db._inline is not None
+    db._inline.dbapi_connection.close()
+    with pytest.raises(sqlite3.Error):
+        await db.read(lambda conn: authenticate(conn, settings, lise.token))
+    principal = await db.read(lambda conn: authenticate(conn, settings, lise.token))
+    assert principal is not None and principal.user.handle == "lise"
