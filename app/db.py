@@ -141,7 +141,7 @@ def make_read_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
-def make_sync_sqlite_engine(settings: Settings, pool_size: int = 1) -> Engine:
+def make_sync_sqlite_engine(settings: Settings) -> Engine:
     """A blocking engine on the same SQLite file, for work that runs in a thread of its own
     (the chat writer) or for short reads inline on the event loop (app.inline_reads).
 
@@ -149,7 +149,7 @@ def make_sync_sqlite_engine(settings: Settings, pool_size: int = 1) -> Engine:
     write lock instead of failing.
     """
     url = make_url(settings.database_url).set(drivername="sqlite+pysqlite")
-    engine = create_engine(url, pool_size=pool_size, max_overflow=0, **JSON_READS)
+    engine = create_engine(url, pool_size=1, max_overflow=0, **JSON_READS)
     _install_sqlite_pragmas(engine, settings)
     return engine
 
@@ -173,7 +173,8 @@ class Session(AsyncSession):
 class Database:
     """The engine and its two session factories (writes, and read-only for GET requests).
 
-    On SQLite there is also a blocking engine for the chat writer's thread.
+    On SQLite there are also two blocking engines: one for the chat writer's thread, one
+    for `read` on the event loop.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -185,7 +186,7 @@ class Database:
         self.read_sessions = async_sessionmaker(self.reader, class_=Session, expire_on_commit=False)
         self.sync_engine = make_sync_sqlite_engine(settings) if settings.is_sqlite else None
         # On SQLite, `read` uses one blocking read-only connection, kept, on the event loop.
-        self.inline_engine = make_sync_sqlite_engine(settings, 1) if settings.is_sqlite else None
+        self.inline_engine = make_sync_sqlite_engine(settings) if settings.is_sqlite else None
         self.inline_statements = (
             None if self.inline_engine is None else PreparedStatements(self.inline_engine.dialect)
         )

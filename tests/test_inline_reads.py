@@ -18,7 +18,7 @@ from app.chat.models import Conversation
 from app.db import Database
 from app.deps import authenticate
 from app.groups.models import Group
-from app.inline_reads import InlineReads, Prepared, PreparedStatements, Rows
+from app.inline_reads import Prepared, PreparedStatements, Rows
 from app.main import create_app
 from app.notifications import service as notifications
 from app.posts import service as posts
@@ -92,15 +92,9 @@ async def _statements(db: Database) -> list[tuple[str, Any, dict[str, Any]]]:
 
 
 async def inline(db: Database, statement: Any, params: dict[str, Any]) -> Rows:
-    assert db.inline_engine is not None and db.inline_statements is not None
-    pooled = db.inline_engine.raw_connection()
-    try:
-        assert isinstance(pooled.dbapi_connection, sqlite3.Connection)
-        return await InlineReads(pooled.dbapi_connection, db.inline_statements).execute(
-            statement, params
-        )
-    finally:
-        pooled.close()
+    assert db.inline_engine is not None
+    rows: Rows = await db.read(lambda conn: conn.execute(statement, params))
+    return rows
 
 
 async def test_rows_match_the_engine_value_for_value(sqlite_app: FastAPI) -> None:
