@@ -149,7 +149,15 @@ def make_sync_sqlite_engine(settings: Settings) -> Engine:
     write lock instead of failing.
     """
     url = make_url(settings.database_url).set(drivername="sqlite+pysqlite")
-    engine = create_engine(url, pool_size=1, max_overflow=0, **JSON_READS)
+    # The chat writer's connection opens and commits on its thread, and runs statements on the
+    # event loop in between (app.chat.writer), never two at once.
+    engine = create_engine(
+        url,
+        pool_size=1,
+        max_overflow=0,
+        connect_args={"check_same_thread": False},
+        **JSON_READS,
+    )
     _install_sqlite_pragmas(engine, settings)
     return engine
 

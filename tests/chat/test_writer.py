@@ -6,11 +6,13 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.chat import writer as writer_module
 from app.chat.batch import Outcome, SendJob, Sent
 from app.chat.writer import MessageWriter
 from app.errors import AppError
@@ -99,3 +101,71 @@ async def test_one_failing_write_does_not_fail_its_batch(
         raise AssertionError("the broken write reported success")
     bodies = [m["body"] for m in (await history(client, b, target[1])).json()["messages"]]
     assert bodies[-2:] == ["besked before", "besked after"]
+
+
+async def test_the_next_batch_is_committed_while_the_last_is_answered(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    pair: tuple[Member, Member],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = pair
+    target = await _target(app, client, a, b)
+    writer: MessageWriter = app.state.chat.writer
+    hub = app.state.hub
+    publish_many = hub.publish_many
+    release = asyncio.Event()
+    held = asyncio.Event()
+
+    async def slow_publish(events: list[Any]) -> None:
+        if not held.is_set():
+            held.set()
+            await release.wait()
+        await publish_many(events)
+
+    monkeypatch.setattr(hub, "publish_many", slow_publish)
+    commits = writer.commits
+    first, second = Replies(1), Replies(1)
+    writer.send(_job(target, "first", first))
+    await asyncio.wait_for(held.wait(), 10)
+    writer.send(_job(target, "second", second))
+    for _ in range(200):
+        if writer.commits == commits + 2:
+            break
+        await asyncio.sleep(0.01)
+    # Committed while the first batch's answers were held up, but answered only after them.
+    assert writer.commits == commits + 2
+    assert first.items and not second.items
+    release.set()
+    (outcome,) = await second.all_in()
+    assert isinstance(outcome, Sent) and outcome.message["seq"] == 3
+
+
+async def test_a_batch_that_fails_after_its_inserts_leaves_nothing_behind(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    pair: tuple[Member, Member],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = pair
+    target = await _target(app, client, a, b)
+    writer: MessageWriter = app.state.chat.writer
+    real = writer_module.store_batch
+    failures = []
+
+    def fails_once_at_the_end(store: Any, sends: list[SendJob], reads: list[Any]) -> Any:
+        result = real(store, sends, reads)
+        if len(sends) > 1 and not failures:
+            failures.append(len(sends))
+            raise RuntimeError("after the inserts, before the commit")
+        return result
+
+    monkeypatch.setattr(writer_module, "store_batch", fails_once_at_the_end)
+    replies = Replies(5)
+    for i in range(5):
+        writer.send(_job(target, f"r{i}", replies))
+    results = await replies.all_in()
+    assert failures and all(isinstance(r, Sent) and not r.duplicate for r in results)
+    messages = (await history(client, b, target[1])).json()["messages"]
+    assert [m["body"] for m in messages][-5:] == [f"besked r{i}" for i in range(5)]
+    assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
