@@ -80,7 +80,7 @@ from app.deps import ACCESS_COOKIE, Principal, authenticate
 from app.errors import AppError
 from app.i18n import translate
 from app.realtime.hub import QUEUE_SIZE, Hub, Item, Listener, user_channel
-from app.realtime.websocket_protocol import SEND_NOW
+from app.realtime.websocket_protocol import DIRECT
 from app.safety import crisis
 
 log = logging.getLogger(__name__)
@@ -201,12 +201,15 @@ class ChatSocket:
         self.next_check = self.last_frame_at + RECHECK_SECONDS
         # Frames go out at once when nothing is queued or being written ahead of them and they
         # need no await (`_write_now`), where the server offers that; else the write task.
-        offered = websocket.scope.get("extensions", {}).get(SEND_NOW, {})
+        offered = websocket.scope.get("extensions", {}).get(DIRECT, {})
         self.send_now: Callable[[str], bool] | None = offered.get("send")
         self.writing = False
         if self.send_now is not None:
             self.listener.now = self._write_now
+        # Likewise a send is taken as it arrives while the read loop waits (`_take_now`).
+        self.listen: Callable[[Callable[[str], bool] | None], None] | None = offered.get("listen")
         # Reader-side state.
+        self.waiting = False
         self.start_requested = False
         self.typing_at: dict[int, float] = {}
         self.closed = False
@@ -218,9 +221,13 @@ class ChatSocket:
         await self.runtime.presence.join(self.user_id, self.socket_id)
         writer = asyncio.create_task(self._write_loop(), name="chat-socket-writer")
         self.runtime.sockets.add(self)
+        if self.listen is not None:
+            self.listen(self._take_now)
         try:
             await self._read_loop()
         finally:
+            if self.listen is not None:
+                self.listen(None)
             self.runtime.sockets.discard(self)
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -258,7 +265,11 @@ class ChatSocket:
 
     async def _read_loop(self) -> None:
         while not self.closed:
-            msg = await self.ws.receive()
+            self.waiting = True
+            try:
+                msg = await self.ws.receive()
+            finally:
+                self.waiting = False
             self.last_frame_at = time.monotonic()
             if msg["type"] == "websocket.disconnect":
                 return
@@ -273,9 +284,7 @@ class ChatSocket:
                 except UnicodeDecodeError:
                     self._error("invalid_frame_json")
                     continue
-            if len(text) > MAX_FRAME_BYTES or (
-                len(text) * 4 > MAX_FRAME_BYTES and len(text.encode()) > MAX_FRAME_BYTES
-            ):
+            if _too_big(text):
                 await self.close(CLOSE_TOO_BIG)
                 return
             if not self.frames.take(self.user_id):
@@ -291,12 +300,44 @@ class ChatSocket:
                 continue
             try:
                 await self._dispatch(data)
-            except AppError as exc:
-                self._error(exc.code, data.get("client_id"), **exc.params)
             except Exception as exc:
-                # A database hiccup fails this frame only; the socket stays usable.
-                log.warning("chat frame failed: %s", type(exc).__name__)
-                self._error("internal_error", data.get("client_id"))
+                self._failed(exc, data)
+
+    def _take_now(self, text: str) -> bool:
+        """Take a well-formed send as it arrives, while the read loop waits for a frame; False
+        leaves anything else, or anything while the loop is busy, to the loop, in order."""
+        if not self.waiting or self.closed or _too_big(text):
+            return False
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return False
+        if not isinstance(data, dict) or data.get("type") != "send":
+            return False
+        self.last_frame_at = time.monotonic()
+        if not self.frames.take(self.user_id):
+            self._error("rate_limited")
+            return True
+        try:
+            self._wants_live()
+            self._on_send(_parse(SendFrame, data))
+        except Exception as exc:
+            self._failed(exc, data)
+        return True
+
+    def _failed(self, exc: Exception, data: dict[str, Any]) -> None:
+        if isinstance(exc, AppError):
+            self._error(exc.code, data.get("client_id"), **exc.params)
+        else:
+            # A database hiccup fails this frame only; the socket stays usable.
+            log.warning("chat frame failed: %s", type(exc).__name__)
+            self._error("internal_error", data.get("client_id"))
+
+    def _wants_live(self) -> None:
+        if not self.start_requested:
+            # Any first frame but resume means the client wants live messages from now on.
+            self.start_requested = True
+            self._queue("start", None)
 
     async def _dispatch(self, data: dict[str, Any]) -> None:
         kind = data["type"]
@@ -305,12 +346,9 @@ class ChatSocket:
             self.start_requested = True
             self._queue("resume", resume.after)
             return
-        if not self.start_requested:
-            # Any other first frame means the client wants live messages from now on.
-            self.start_requested = True
-            self._queue("start", None)
+        self._wants_live()
         if kind == "send":
-            await self._on_send(_parse(SendFrame, data))
+            self._on_send(_parse(SendFrame, data))
         elif kind == "typing":
             await self._on_typing(_parse(TypingFrame, data))
         elif kind == "read":
@@ -330,7 +368,7 @@ class ChatSocket:
         else:
             raise AppError("unknown_frame")
 
-    async def _on_send(self, frame: SendFrame) -> None:
+    def _on_send(self, frame: SendFrame) -> None:
         if not self.runtime.send_budget.take(self.user_id):
             raise AppError("rate_limited", 429)
         client_id = frame.client_id
@@ -609,6 +647,12 @@ class ChatSocket:
 
 
 F = TypeVar("F", bound=BaseModel)
+
+
+def _too_big(text: str) -> bool:
+    return len(text) > MAX_FRAME_BYTES or (
+        len(text) * 4 > MAX_FRAME_BYTES and len(text.encode()) > MAX_FRAME_BYTES
+    )
 
 
 def _parse(model: type[F], data: dict[str, Any]) -> F:

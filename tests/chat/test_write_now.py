@@ -10,6 +10,7 @@ import orjson
 from app.chat.batch import Sent
 from app.chat.ws import ChatSocket
 from app.errors import NotFound
+from app.realtime.websocket_protocol import DIRECT
 from tests.chat.conftest import fake_chat_socket
 
 
@@ -28,7 +29,7 @@ class Wire:
 
 
 def _socket(wire: Wire | None, *, started: bool = True) -> ChatSocket:
-    socket = fake_chat_socket({"samvaer.send_text_now": {"send": wire.send}} if wire else None)
+    socket = fake_chat_socket({DIRECT: {"send": wire.send}} if wire else None)
     socket.started = started
     socket.cursors[3] = 4
     return socket

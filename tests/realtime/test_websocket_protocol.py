@@ -1,13 +1,15 @@
 """The websocket protocol given to uvicorn pauses a socket's reading only once its app lags,
-and writes a text frame at once only when the socket is open and has room."""
+writes a text frame at once only when the socket is open and has room, and hands text to a
+listening app only when nothing waits ahead of it."""
 
 from __future__ import annotations
 
 from uvicorn.config import Config
 from uvicorn.server import ServerState
+from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
-from app.realtime.websocket_protocol import ChatWebSocketsProtocol
+from app.realtime.websocket_protocol import ChatWebSocketsProtocol, text_frame
 
 
 class FakeTransport:
@@ -101,3 +103,28 @@ def test_nothing_is_written_at_once_unless_the_socket_is_open_and_has_room() -> 
         make(protocol, transport)
         assert not protocol.send_text_now("hej"), name
         assert transport.written == [], name
+
+
+def test_frames_are_built_as_the_websockets_library_builds_them() -> None:
+    for size in (0, 1, 125, 126, 127, 65535, 65536, 70000):
+        payload = ("é" * size).encode()[:size]
+        assert text_frame(payload) == Frame(Opcode.TEXT, payload).serialize(mask=False), size
+
+
+async def test_a_listening_app_takes_text_as_it_arrives_and_declines_into_the_queue() -> None:
+    protocol, transport = _protocol()
+    taken: list[str] = []
+    protocol.listen(lambda text: text.startswith("send") and not taken.append(text))
+    _arrive(protocol, "send 1")
+    _arrive(protocol, "resume")
+    assert taken == ["send 1"] and protocol.queue.qsize() == 1
+    # While the app has not read what waits, the next message queues behind it, in order.
+    _arrive(protocol, "send 2")
+    assert taken == ["send 1"]
+    assert [(await protocol.receive())["text"] for _ in range(2)] == ["resume", "send 2"]
+    _arrive(protocol, "send 3")
+    protocol.listen(None)
+    _arrive(protocol, "send 4")
+    assert taken == ["send 1", "send 3"]
+    assert (await protocol.receive())["text"] == "send 4"
+    assert transport.pauses == 0
