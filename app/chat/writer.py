@@ -7,7 +7,7 @@ Nothing is acknowledged before its commit, and a commit carries many messages, w
 makes durable chat fast on SQLite.
 
 The batch itself is one synchronous function (app.chat.batch). On SQLite it runs on the event
-loop between a BEGIN and a COMMIT on the writer's own thread and connection (see
+loop, on the writer's own connection, and its COMMIT on the writer's thread (see
 `_SqliteBatches`); on PostgreSQL it runs through `run_sync`.
 """
 
@@ -89,7 +89,7 @@ class MessageWriter:
         self._checkpoints: asyncio.Task[None] | None = None
         if db.sync_engine is not None:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
-            self._sqlite = _SqliteBatches(db.sync_engine, self._thread)
+            self._sqlite = _SqliteBatches(db.sync_engine, self._thread, busy_timeout_ms)
             self._checkpointer = _Checkpointer(db.sync_engine.url.database or "", busy_timeout_ms)
 
     async def start(self) -> None:
@@ -321,31 +321,52 @@ class MessageWriter:
 class _SqliteBatches:
     """The writer's own sqlite3 connection.
 
-    BEGIN and COMMIT, which wait for SQLite's write lock and for the disk, run on the writer's
-    thread; the batch's statements run on the event loop in between, as one synchronous call
-    (about 25 µs a message). On the thread they fought the event loop for the interpreter
-    lock, which sqlite3 gives up for every statement and row: a batch of 100 took 9 ms there
-    against 2.5 ms on the loop, and the thread was what held chat throughput back.
+    The batch's statements run on the event loop, as one synchronous call (about 25 µs a
+    message), and so does BEGIN whenever SQLite's write lock is free. What waits runs on the
+    writer's thread: COMMIT, for the disk, and BEGIN when another connection holds the lock.
+    On the thread the statements had fought the event loop for the interpreter lock, which
+    sqlite3 gives up for every statement and row: a batch of 100 took 9 ms there against
+    2.5 ms on the loop, and the thread was what held chat throughput back.
     """
 
-    def __init__(self, engine: Engine, thread: ThreadPoolExecutor) -> None:
+    def __init__(self, engine: Engine, thread: ThreadPoolExecutor, busy_timeout_ms: int) -> None:
         # The engine's connect hook sets the pragmas (WAL, synchronous=FULL, busy_timeout).
         self._engine = engine
         self._thread = thread
+        self._busy_timeout_ms = int(busy_timeout_ms)
         self._raw: PoolProxiedConnection | None = None
 
     async def store(self, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
         loop = asyncio.get_running_loop()
-        conn = await loop.run_in_executor(self._thread, self._begin)
+        conn = self._begin_now()
+        if conn is None:
+            conn = await loop.run_in_executor(self._thread, self._begin)
         try:
             result = store_batch(SqliteStore(conn), sends, reads)
             await loop.run_in_executor(self._thread, conn.execute, "COMMIT")
-        except BaseException:
-            # On the thread, after anything still running there (a COMMIT, if this task was
-            # cancelled meanwhile), and before the next BEGIN.
+        except asyncio.CancelledError:
+            # The COMMIT may still be running on the thread: roll back after it, there.
             self._thread.submit(_rollback, conn)
             raise
+        except BaseException:
+            # Nothing runs on the thread now, and the next BEGIN may come at once.
+            _rollback(conn)
+            raise
         return result
+
+    def _begin_now(self) -> sqlite3.Connection | None:
+        """BEGIN without waiting: None when another connection holds the write lock."""
+        conn = self._connection()
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            return None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        return conn
 
     def _begin(self) -> sqlite3.Connection:
         conn = self._connection()

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Protocol
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[str, str], Awaitable[None]]
+# Hands a message to this worker's listeners of a channel; never waits.
+Deliver = Callable[[str, str], None]
 
 
 class Backend(Protocol):
@@ -47,11 +48,14 @@ class MemoryBackend:
 
     async def publish(self, channel: str, message: str) -> None:
         if self._deliver is not None and channel in self._channels:
-            await self._deliver(channel, message)
+            self._deliver(channel, message)
 
     async def publish_many(self, messages: list[tuple[str, str]]) -> None:
-        for channel, message in messages:
-            await self.publish(channel, message)
+        deliver = self._deliver
+        if deliver is not None:
+            for channel, message in messages:
+                if channel in self._channels:
+                    deliver(channel, message)
 
 
 class RedisBackend:
@@ -76,7 +80,7 @@ class RedisBackend:
             try:
                 async for msg in self._pubsub.listen():
                     if msg.get("type") == "message":
-                        await self._deliver(msg["channel"], msg["data"])
+                        self._deliver(msg["channel"], msg["data"])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -56,7 +56,7 @@ class Hub:
     async def stop(self) -> None:
         await self.backend.disconnect()
 
-    async def _deliver(self, channel: str, message: str) -> None:
+    def _deliver(self, channel: str, message: str) -> None:
         for listener in tuple(self._listeners.get(channel, ())):
             listener.offer(message)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from typing import Any
 
 import httpx
@@ -169,3 +171,28 @@ async def test_a_batch_that_fails_after_its_inserts_leaves_nothing_behind(
     messages = (await history(client, b, target[1])).json()["messages"]
     assert [m["body"] for m in messages][-5:] == [f"besked r{i}" for i in range(5)]
     assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
+
+
+async def test_a_batch_waits_for_a_write_lock_held_elsewhere_without_holding_up_the_loop(
+    app: FastAPI, client: httpx.AsyncClient, pair: tuple[Member, Member], backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's write lock")
+    a, b = pair
+    target = await _target(app, client, a, b)
+    writer: MessageWriter = app.state.chat.writer
+    other = sqlite3.connect(app.state.db.sync_engine.url.database, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        replies = Replies(1)
+        writer.send(_job(target, "waits", replies))
+        started = time.monotonic()
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        # The loop went on turning while the batch waited on the writer's thread.
+        assert time.monotonic() - started < 1 and replies.items == []
+        other.execute("COMMIT")
+        (outcome,) = await replies.all_in()
+    finally:
+        other.close()
+    assert isinstance(outcome, Sent) and outcome.message["seq"] == 2
