@@ -34,6 +34,14 @@ def fake_chat_socket(extensions: dict[str, Any] | None = None) -> ChatSocket:
     )
 
 
+def queued(socket: ChatSocket) -> list[Any]:
+    """Everything waiting in a socket's queue, taken out."""
+    items = []
+    while not socket.listener.queue.empty():
+        items.append(socket.listener.queue.get_nowait())
+    return items
+
+
 _group_numbers = itertools.count()
 
 

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.chat.ws import IDLE_TIMEOUT, RECHECK_SECONDS, ChatSocket
-from tests.chat.conftest import fake_chat_socket
+from tests.chat.conftest import fake_chat_socket, queued
 
 
 def _socket() -> ChatSocket:
     return fake_chat_socket()
 
 
-def _queued(socket: ChatSocket) -> list[Any]:
-    items = []
-    while not socket.listener.queue.empty():
-        items.append(socket.listener.queue.get_nowait())
-    return items
-
-
 def test_a_fresh_socket_is_left_alone() -> None:
     socket = _socket()
     socket.sweep(socket.last_frame_at + 1)
-    assert _queued(socket) == []
+    assert queued(socket) == []
 
 
 def test_the_login_is_rechecked_once_per_interval() -> None:
@@ -31,10 +22,10 @@ def test_the_login_is_rechecked_once_per_interval() -> None:
     socket.last_frame_at = start + RECHECK_SECONDS  # the member is active
     socket.sweep(start + RECHECK_SECONDS + 1)
     socket.sweep(start + RECHECK_SECONDS + 2)
-    assert _queued(socket) == [("recheck", None)]
+    assert queued(socket) == [("recheck", None)]
 
 
 def test_a_socket_quiet_for_too_long_is_closed() -> None:
     socket = _socket()
     socket.sweep(socket.last_frame_at + IDLE_TIMEOUT + 1)
-    assert _queued(socket) == [("idle", None)]
+    assert queued(socket) == [("idle", None)]

@@ -10,7 +10,7 @@ import orjson
 
 from app.chat.batch import SendJob
 from app.chat.ws import MAX_FRAME_BYTES, ChatSocket
-from tests.chat.conftest import fake_chat_socket
+from tests.chat.conftest import fake_chat_socket, queued
 
 
 class Writer:
@@ -39,20 +39,13 @@ def _send(**fields: Any) -> str:
     return orjson.dumps(frame).decode()
 
 
-def _queued(socket: ChatSocket) -> list[Any]:
-    items = []
-    while not socket.listener.queue.empty():
-        items.append(socket.listener.queue.get_nowait())
-    return items
-
-
 def test_a_send_is_taken_while_the_loop_waits() -> None:
     socket, writer = _socket()
     assert socket._take_now(_send())
     (job,) = writer.jobs
     assert (job.sender_id, job.conversation_id, job.client_id, job.body) == (7, 3, "c-1", "Hej")
     # The first frame but resume asks for live messages from now on.
-    assert _queued(socket) == [("start", None)]
+    assert queued(socket) == [("start", None)]
 
 
 def test_anything_but_a_well_formed_send_is_left_to_the_loop() -> None:
@@ -65,7 +58,7 @@ def test_anything_but_a_well_formed_send_is_left_to_the_loop() -> None:
         _send(body="x" * (MAX_FRAME_BYTES + 1)),
     ):
         assert not socket._take_now(text), text[:40]
-    assert writer.jobs == [] and _queued(socket) == []
+    assert writer.jobs == [] and queued(socket) == []
 
 
 def test_nothing_is_taken_while_the_loop_is_busy_or_the_socket_closed() -> None:
@@ -83,7 +76,7 @@ def test_a_taken_send_that_breaks_a_rule_is_answered_with_an_error() -> None:
     limited, limited_writer = _socket(budget=False)
     assert limited._take_now(_send(client_id="c-2"))
     assert writer.jobs == [] and limited_writer.jobs == []
-    errors = [p for kind, p in _queued(socket) + _queued(limited) if kind == "frame"]
+    errors = [p for kind, p in queued(socket) + queued(limited) if kind == "frame"]
     assert [(e["code"], e["client_id"]) for e in errors] == [
         ("invalid_input", "c-1"),
         ("rate_limited", "c-2"),

@@ -11,7 +11,7 @@ from app.chat.batch import Sent
 from app.chat.ws import ChatSocket
 from app.errors import NotFound
 from app.realtime.websocket_protocol import DIRECT
-from tests.chat.conftest import fake_chat_socket
+from tests.chat.conftest import fake_chat_socket, queued
 
 
 class Wire:
@@ -50,13 +50,6 @@ def _event(seq: int) -> str:
     return orjson.dumps({"type": "message", "message": _message(seq)}).decode()
 
 
-def _queued(socket: ChatSocket) -> list[Any]:
-    items = []
-    while not socket.listener.queue.empty():
-        items.append(socket.listener.queue.get_nowait())
-    return items
-
-
 def test_the_next_message_and_an_ack_in_order_go_out_at_once() -> None:
     wire = Wire()
     socket = _socket(wire)
@@ -65,14 +58,14 @@ def test_the_next_message_and_an_ack_in_order_go_out_at_once() -> None:
     socket.listener.offer(orjson.dumps({"type": "typing", "conversation_id": 3}).decode())
     assert [f["type"] for f in wire.frames] == ["message", "ack", "typing"]
     assert wire.frames[1]["client_id"] == "c-1" and wire.frames[1]["support"] is None
-    assert socket.cursors[3] == 6 and _queued(socket) == []
+    assert socket.cursors[3] == 6 and queued(socket) == []
 
 
 def test_a_message_already_sent_is_dropped() -> None:
     wire = Wire()
     socket = _socket(wire)
     socket.listener.offer(_event(4))
-    assert wire.frames == [] and _queued(socket) == []
+    assert wire.frames == [] and queued(socket) == []
 
 
 def test_what_needs_the_database_or_a_close_waits_for_the_write_task() -> None:
@@ -87,7 +80,7 @@ def test_what_needs_the_database_or_a_close_waits_for_the_write_task() -> None:
     ]
     for item in waiting:
         socket.listener.offer(item)
-        assert _queued(socket) == [item]
+        assert queued(socket) == [item]
     assert wire.frames == []
 
 
@@ -96,24 +89,24 @@ def test_once_something_waits_everything_after_it_waits_too() -> None:
     socket = _socket(wire)
     socket.listener.offer(_event(7))
     socket.listener.offer(_event(8))
-    assert wire.frames == [] and len(_queued(socket)) == 2
+    assert wire.frames == [] and len(queued(socket)) == 2
     socket.writing = True  # the write task is busy with an item it took
     socket.listener.offer(_event(5))
-    assert wire.frames == [] and len(_queued(socket)) == 1
+    assert wire.frames == [] and len(queued(socket)) == 1
 
 
 def test_nothing_goes_out_at_once_before_the_socket_started_or_without_room() -> None:
     wire = Wire()
     held = _socket(wire, started=False)
     held.listener.offer(_event(5))
-    assert wire.frames == [] and len(_queued(held)) == 1
+    assert wire.frames == [] and len(queued(held)) == 1
     wire.room = False
     full = _socket(wire)
     full.listener.offer(_event(5))
-    assert wire.frames == [] and len(_queued(full)) == 1 and full.cursors[3] == 4
+    assert wire.frames == [] and len(queued(full)) == 1 and full.cursors[3] == 4
 
 
 def test_without_the_servers_offer_every_frame_goes_through_the_write_task() -> None:
     socket = _socket(None)
     socket.listener.offer(_event(5))
-    assert len(_queued(socket)) == 1
+    assert len(queued(socket)) == 1
