@@ -52,10 +52,12 @@ def _job(target: tuple[int, int, str], client_id: str, results: Replies) -> Send
     )
 
 
-async def _target(
-    app: FastAPI, client: httpx.AsyncClient, a: Member, b: Member
+@pytest.fixture
+async def target(
+    app: FastAPI, client: httpx.AsyncClient, pair: tuple[Member, Member]
 ) -> tuple[int, int, str]:
     """(a's id, an accepted conversation with b, a's handle): what a socket would submit."""
+    a, b = pair
     conversation_id = await open_conversation(client, a, b)
     async with app.state.db.sessions() as s:
         user_id = await s.scalar(select(User.id).where(User.handle == a.handle))
@@ -64,10 +66,9 @@ async def _target(
 
 
 async def test_sends_queued_together_are_committed_together(
-    app: FastAPI, client: httpx.AsyncClient, pair: tuple[Member, Member]
+    app: FastAPI,
+    target: tuple[int, int, str],
 ) -> None:
-    a, b = pair
-    target = await _target(app, client, a, b)
     writer: MessageWriter = app.state.chat.writer
     commits = writer.commits
     replies = Replies(40)
@@ -80,10 +81,12 @@ async def test_sends_queued_together_are_committed_together(
 
 
 async def test_one_failing_write_does_not_fail_its_batch(
-    app: FastAPI, client: httpx.AsyncClient, pair: tuple[Member, Member]
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    pair: tuple[Member, Member],
+    target: tuple[int, int, str],
 ) -> None:
-    a, b = pair
-    target = await _target(app, client, a, b)
+    _, b = pair
     writer: MessageWriter = app.state.chat.writer
 
     async def broken(_session: AsyncSession) -> tuple[None, list[Any]]:
@@ -107,12 +110,9 @@ async def test_one_failing_write_does_not_fail_its_batch(
 
 async def test_the_next_batch_is_committed_while_the_last_is_answered(
     app: FastAPI,
-    client: httpx.AsyncClient,
-    pair: tuple[Member, Member],
+    target: tuple[int, int, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    a, b = pair
-    target = await _target(app, client, a, b)
     writer: MessageWriter = app.state.chat.writer
     hub = app.state.hub
     publish_many = hub.publish_many
@@ -147,10 +147,10 @@ async def test_a_batch_that_fails_after_its_inserts_leaves_nothing_behind(
     app: FastAPI,
     client: httpx.AsyncClient,
     pair: tuple[Member, Member],
+    target: tuple[int, int, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    a, b = pair
-    target = await _target(app, client, a, b)
+    _, b = pair
     writer: MessageWriter = app.state.chat.writer
     real = writer_module.store_batch
     failures = []
@@ -174,12 +174,12 @@ async def test_a_batch_that_fails_after_its_inserts_leaves_nothing_behind(
 
 
 async def test_a_batch_waits_for_a_write_lock_held_elsewhere_without_holding_up_the_loop(
-    app: FastAPI, client: httpx.AsyncClient, pair: tuple[Member, Member], backend: str
+    app: FastAPI,
+    target: tuple[int, int, str],
+    backend: str,
 ) -> None:
     if backend != "sqlite":
         pytest.skip("SQLite's write lock")
-    a, b = pair
-    target = await _target(app, client, a, b)
     writer: MessageWriter = app.state.chat.writer
     other = sqlite3.connect(app.state.db.sync_engine.url.database, isolation_level=None)
     try:
