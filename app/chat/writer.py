@@ -111,7 +111,7 @@ class MessageWriter:
             finally:
                 await loop.run_in_executor(thread, self._checkpointer.close)
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 10.0) -> None:
         """Finish what is queued, then end; anything submitted after this is refused."""
         self._closing = True
         if self._task is None:
@@ -119,7 +119,7 @@ class MessageWriter:
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=timeout)
         except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -200,10 +200,17 @@ class MessageWriter:
             await self._answers.put(None)
             await answerer
         finally:
+            # Cancelled (stop() timed out, a publish hung), this task's cancel reaches the
+            # answers' task too.
             if not answerer.done():
                 answerer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await answerer
+            # What is committed is still answered, without its notices; members catch up
+            # from the database.
+            while not self._answers.empty():
+                for one in self._answers.get_nowait() or []:
+                    self._reply(one)
 
     async def _write_loop(self) -> None:
         while True:
@@ -232,34 +239,30 @@ class MessageWriter:
                 return
 
     async def _write(self, batch: list[Job]) -> list[_Written]:
-        """Write and commit a batch; if it fails, each job on its own, so that one bad item
-        does not fail its neighbours."""
-        actions = [j for j in batch if isinstance(j, ActionJob)]
-        sends = [j for j in batch if isinstance(j, SendJob)]
-        reads = [j for j in batch if isinstance(j, ReadJob)]
-        try:
-            action_results: list[tuple[ActionJob, Any, list[Event]]] = []
-            if actions:
-                action_results = await self._run_actions(actions)
-            stored = await self._store(sends, reads) if sends or reads else Stored([], [], [])
-        except Exception as exc:
-            if len(batch) == 1:
-                log.warning("chat write failed: %s", type(exc).__name__)
-                return [_Written(batch, None)]
-            log.warning("chat batch failed (%s); retrying one by one", type(exc).__name__)
-            written: list[_Written] = []
-            for one in batch:
-                written += await self._write([one])
-            return written
-        return [_Written(batch, stored, action_results)]
+        """Commit a batch: its actions, then its sends and read marks. What fails is written
+        again one job at a time, so that one bad item does not fail its neighbours, and
+        actions that were committed are not run twice."""
+        actions: list[Job] = [j for j in batch if isinstance(j, ActionJob)]
+        stored: list[Job] = [j for j in batch if not isinstance(j, ActionJob)]
+        written: list[_Written] = []
+        if actions:
+            written += await _one_by_one_on_failure(actions, self._write_actions)
+        if stored:
+            written += await _one_by_one_on_failure(stored, self._write_stored)
+        return written
+
+    async def _write_actions(self, jobs: list[Job]) -> _Written:
+        actions = [j for j in jobs if isinstance(j, ActionJob)]
+        return _Written(jobs, Stored([], [], []), await self._run_actions(actions))
+
+    async def _write_stored(self, jobs: list[Job]) -> _Written:
+        sends = [j for j in jobs if isinstance(j, SendJob)]
+        reads = [j for j in jobs if isinstance(j, ReadJob)]
+        return _Written(jobs, await self._store(sends, reads))
 
     async def _answer_loop(self) -> None:
-        """Answer committed batches in commit order.
-
-        A task of its own, so that the writer's thread stores the next batch while this one's
-        senders are answered and its events published: the two took turns before, and each
-        waited for the other (chat throughput +NN %).
-        """
+        """Answer committed batches in commit order, in a task of its own, so that the next
+        batch is written while this one's senders are answered and its events published."""
         while True:
             written = await self._answers.get()
             if written is None:
@@ -273,9 +276,13 @@ class MessageWriter:
                     )
 
     async def _answer(self, written: _Written) -> None:
+        await self._hub.publish_many(self._reply(written))
+
+    def _reply(self, written: _Written) -> list[Event]:
+        """Answer each job of a written batch; the events to publish."""
         if written.stored is None:
             _fail(written.batch, AppError("chat_send_failed", 503))
-            return
+            return []
         published: list[Event] = []
         for action_job, value, action_events in written.actions:
             if action_job.future.done():
@@ -289,7 +296,7 @@ class MessageWriter:
             send_job.reply(outcome)
         for read_job, read_outcome in written.stored.reads:
             read_job.reply(read_outcome)
-        await self._hub.publish_many(published + written.stored.events)
+        return published + written.stored.events
 
     async def _run_actions(
         self, actions: list[ActionJob]
@@ -338,21 +345,27 @@ class _SqliteBatches:
 
     async def store(self, sends: list[SendJob], reads: list[ReadJob]) -> Stored:
         loop = asyncio.get_running_loop()
-        conn = self._begin_now()
-        if conn is None:
-            conn = await loop.run_in_executor(self._thread, self._begin)
         try:
+            conn = self._begin_now()
+            if conn is None:
+                conn = await loop.run_in_executor(self._thread, self._begin)
             result = store_batch(SqliteStore(conn), sends, reads)
             await loop.run_in_executor(self._thread, conn.execute, "COMMIT")
         except asyncio.CancelledError:
-            # The COMMIT may still be running on the thread: roll back after it, there.
-            self._thread.submit(_rollback, conn)
+            # A BEGIN or COMMIT may still be running on the thread: roll back after it, there.
+            self._thread.submit(self._rollback)
             raise
         except BaseException:
             # Nothing runs on the thread now, and the next BEGIN may come at once.
-            _rollback(conn)
+            self._rollback()
             raise
         return result
+
+    def _rollback(self) -> None:
+        conn = self._raw.driver_connection if self._raw is not None else None
+        if isinstance(conn, sqlite3.Connection) and conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
 
     def _begin_now(self) -> sqlite3.Connection | None:
         """BEGIN without waiting: None when another connection holds the write lock."""
@@ -447,17 +460,27 @@ def _core_batch(conn: Connection, sends: list[SendJob], reads: list[ReadJob]) ->
     return store_batch(CoreStore(conn), sends, reads)
 
 
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-
-
 def where(exc: BaseException) -> str:
     """Where an exception was raised, without its message: messages can quote SQL parameters,
     and those can be what members wrote."""
     frames = traceback.extract_tb(exc.__traceback__)
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+
+
+async def _one_by_one_on_failure(
+    jobs: list[Job], write: Callable[[list[Job]], Awaitable[_Written]]
+) -> list[_Written]:
+    try:
+        return [await write(jobs)]
+    except Exception as exc:
+        if len(jobs) == 1:
+            log.warning("chat write failed: %s", type(exc).__name__)
+            return [_Written(jobs, None)]
+        log.warning("chat batch failed (%s); retrying one by one", type(exc).__name__)
+        written: list[_Written] = []
+        for job in jobs:
+            written += await _one_by_one_on_failure([job], write)
+        return written
 
 
 def _fail(batch: list[Job], error: AppError) -> None:

@@ -91,15 +91,15 @@ class Hub:
         """Several events in one round trip to the broker. Call after commit."""
         if not events:
             return
-        # A message goes to both members' channels as one event: serialise it once.
-        texts: dict[int, str] = {}
-        messages = []
-        for channel, event in events:
-            text = texts.get(id(event))
-            if text is None:
-                text = texts[id(event)] = orjson.dumps(event).decode()
-            messages.append((channel, text))
         try:
+            # A message goes to both members' channels as one event: serialise it once.
+            texts: dict[int, str] = {}
+            messages = []
+            for channel, event in events:
+                text = texts.get(id(event))
+                if text is None:
+                    text = texts[id(event)] = orjson.dumps(event).decode()
+                messages.append((channel, text))
             await self.backend.publish_many(messages)
         except Exception as exc:
             log.warning("publish to broker failed: %s", type(exc).__name__)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, cast
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.chat import writer as writer_module
 from app.chat.batch import Outcome, SendJob, Sent
 from app.chat.writer import MessageWriter
+from app.db import Database
 from app.errors import AppError
 from tests.chat.conftest import history, open_conversation
 from tests.factories import Member
@@ -173,26 +176,106 @@ async def test_a_batch_that_fails_after_its_inserts_leaves_nothing_behind(
     assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
 
 
-async def test_a_batch_waits_for_a_write_lock_held_elsewhere_without_holding_up_the_loop(
-    app: FastAPI,
-    target: tuple[int, int, str],
-    backend: str,
-) -> None:
-    if backend != "sqlite":
-        pytest.skip("SQLite's write lock")
-    writer: MessageWriter = app.state.chat.writer
-    other = sqlite3.connect(app.state.db.sync_engine.url.database, isolation_level=None)
-    try:
+@contextlib.asynccontextmanager
+async def _lock_held_elsewhere(
+    app: FastAPI, backend: str, conversation_id: int
+) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """SQLite's write lock, or the conversation's row on PostgreSQL, held by another
+    connection until the yielded function releases it."""
+    if backend == "sqlite":
+        other = sqlite3.connect(app.state.db.sync_engine.url.database, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
+
+        async def release_sqlite() -> None:
+            other.execute("COMMIT")
+
+        try:
+            yield release_sqlite
+        finally:
+            other.close()
+        return
+    async with app.state.db.engine.connect() as conn:
+        await conn.begin()
+        await conn.execute(
+            text("SELECT id FROM conversations WHERE id = :id FOR UPDATE"), {"id": conversation_id}
+        )
+        yield conn.commit
+
+
+async def test_a_batch_waits_for_a_lock_held_elsewhere_without_holding_up_the_loop(
+    app: FastAPI, target: tuple[int, int, str], backend: str
+) -> None:
+    writer: MessageWriter = app.state.chat.writer
+    async with _lock_held_elsewhere(app, backend, target[1]) as release:
         replies = Replies(1)
         writer.send(_job(target, "waits", replies))
         started = time.monotonic()
         for _ in range(20):
             await asyncio.sleep(0.01)
-        # The loop went on turning while the batch waited on the writer's thread.
+        # The loop went on turning while the batch waited.
         assert time.monotonic() - started < 1 and replies.items == []
-        other.execute("COMMIT")
+        await release()
         (outcome,) = await replies.all_in()
-    finally:
-        other.close()
     assert isinstance(outcome, Sent) and outcome.message["seq"] == 2
+
+
+async def test_actions_committed_before_their_batch_failed_are_not_run_again(
+    app: FastAPI,
+    target: tuple[int, int, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writer: MessageWriter = app.state.chat.writer
+    real = writer_module.store_batch
+    runs: list[int] = []
+
+    async def action(_session: AsyncSession) -> tuple[int, list[Any]]:
+        runs.append(1)
+        return len(runs), []
+
+    def fails_once(store: Any, sends: list[SendJob], reads: list[Any]) -> Any:
+        monkeypatch.setattr(writer_module, "store_batch", real)
+        raise RuntimeError("the sends' transaction fails once")
+
+    monkeypatch.setattr(writer_module, "store_batch", fails_once)
+    replies = Replies(2)
+    done = asyncio.ensure_future(writer.run(action))
+    writer.send(_job(target, "x1", replies))
+    writer.send(_job(target, "x2", replies))
+    assert all(isinstance(r, Sent) for r in await replies.all_in())
+    assert await done == 1 and runs == [1]
+
+
+class HungHub:
+    """A broker that never finishes publishing."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def publish_many(self, events: list[Any]) -> None:
+        self.calls += 1
+        await asyncio.Event().wait()
+
+
+async def test_a_stop_cut_short_still_answers_what_was_committed(
+    app: FastAPI, target: tuple[int, int, str]
+) -> None:
+    hub = HungHub()
+    # A writer of its own, on connections of its own: the app's writer keeps its connection.
+    db = Database(app.state.settings)
+    writer = MessageWriter(db, cast(Any, hub))
+    await writer.start()
+    try:
+        first, rest = Replies(1), Replies(2)
+        writer.send(_job(target, "h1", first))
+        await first.all_in()
+        writer.send(_job(target, "h2", rest))
+        writer.send(_job(target, "h3", rest))
+        for _ in range(200):
+            if writer.commits == 2:
+                break
+            await asyncio.sleep(0.01)
+        await writer.stop(timeout=0.2)
+    finally:
+        await db.dispose()
+    # The broker hung on the first batch's notices; the others' senders still got answers.
+    assert hub.calls == 1 and all(isinstance(r, Sent) for r in await rest.all_in())
