@@ -111,7 +111,7 @@ class MessageWriter:
             finally:
                 await loop.run_in_executor(thread, self._checkpointer.close)
 
-    async def stop(self, timeout: float = 10.0) -> None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
         """Finish what is queued, then end; anything submitted after this is refused."""
         self._closing = True
         if self._task is None:
@@ -119,7 +119,7 @@ class MessageWriter:
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=timeout)
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace_seconds)
         except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -274,7 +274,7 @@ async def test_a_stop_cut_short_still_answers_what_was_committed(
             if writer.commits == 2:
                 break
             await asyncio.sleep(0.01)
-        await writer.stop(timeout=0.2)
+        await writer.stop(grace_seconds=0.2)
     finally:
         await db.dispose()
     # The broker hung on the first batch's notices; the others' senders still got answers.
