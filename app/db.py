@@ -142,8 +142,8 @@ def make_read_engine(settings: Settings) -> AsyncEngine:
 
 
 def make_sync_sqlite_engine(settings: Settings) -> Engine:
-    """A blocking engine on the same SQLite file, for work that runs in a thread of its own
-    (the chat writer) or for short reads inline on the event loop (app.inline_reads).
+    """A blocking engine on the same SQLite file, for the chat writer's own connection
+    (app.chat.writer) or for short reads inline on the event loop (app.inline_reads).
 
     Same pragmas and IMMEDIATE transactions as the async engine, so the two queue on SQLite's
     write lock instead of failing.

@@ -47,15 +47,16 @@ class MemoryBackend:
         self._channels.discard(channel)
 
     async def publish(self, channel: str, message: str) -> None:
-        if self._deliver is not None and channel in self._channels:
-            self._deliver(channel, message)
+        self._hand_over(channel, message)
 
     async def publish_many(self, messages: list[tuple[str, str]]) -> None:
-        deliver = self._deliver
-        if deliver is not None:
-            for channel, message in messages:
-                if channel in self._channels:
-                    deliver(channel, message)
+        # A plain loop: awaiting `publish` for each would make a coroutine per message.
+        for channel, message in messages:
+            self._hand_over(channel, message)
+
+    def _hand_over(self, channel: str, message: str) -> None:
+        if self._deliver is not None and channel in self._channels:
+            self._deliver(channel, message)
 
 
 class RedisBackend:
