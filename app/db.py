@@ -149,8 +149,8 @@ def make_sync_sqlite_engine(settings: Settings) -> Engine:
     write lock instead of failing.
     """
     url = make_url(settings.database_url).set(drivername="sqlite+pysqlite")
-    # The chat writer's connection opens and commits on its thread, and runs statements on the
-    # event loop in between (app.chat.writer), never two at once.
+    # The chat writer's connection runs on the event loop, and waits for a lock held elsewhere
+    # on its thread (app.chat.writer), never both at once.
     engine = create_engine(
         url,
         pool_size=1,
@@ -181,8 +181,8 @@ class Session(AsyncSession):
 class Database:
     """The engine and its two session factories (writes, and read-only for GET requests).
 
-    On SQLite there are also two blocking engines: one for the chat writer's thread, one
-    for `read` on the event loop.
+    On SQLite there are also two blocking engines: one for the chat writer's own connection,
+    one for `read` on the event loop.
     """
 
     def __init__(self, settings: Settings) -> None:
