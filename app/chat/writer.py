@@ -375,20 +375,22 @@ class _SqliteBatches:
     def _begin_now(self) -> sqlite3.Connection | None:
         """BEGIN without waiting: None when another connection holds the write lock."""
         conn = self._connection()
-        conn.execute("PRAGMA busy_timeout=0")
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                 raise
             return None
-        finally:
-            conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
         return conn
 
     def _begin(self) -> sqlite3.Connection:
+        """BEGIN, waiting up to the busy timeout for the write lock; on the writer's thread."""
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        finally:
+            conn.execute("PRAGMA busy_timeout=0")
         return conn
 
     def _connection(self) -> sqlite3.Connection:
@@ -401,6 +403,9 @@ class _SqliteBatches:
             # Checkpoints are _Checkpointer's job: here they put a copy and an fsync of the
             # database file inside every so many commits.
             conn.execute("PRAGMA wal_autocheckpoint=0")
+            # Only `_begin`, on the thread, waits for the lock. Once BEGIN IMMEDIATE holds it,
+            # neither the statements nor a COMMIT in WAL mode wait for another connection.
+            conn.execute("PRAGMA busy_timeout=0")
         return conn
 
     def close(self) -> None:
