@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 MAX_QUEUED = 10_000
 # How often the WAL is copied back into the database file (SQLite).
 CHECKPOINT_SECONDS = 1.0
+# A WAL this long (frames of a page each; SQLite's own auto-checkpoint size) is also restarted.
+RESTART_FRAMES = 1000
+# Tries at taking the write lock for a restart, a millisecond apart, before the next round.
+RESTART_TRIES = 20
 
 T = TypeVar("T")
 
@@ -91,7 +96,7 @@ class MessageWriter:
         if db.sync_engine is not None:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
             self._sqlite = _SqliteBatches(db.sync_engine, self._thread, busy_timeout_ms)
-            self._checkpointer = _Checkpointer(db.sync_engine.url.database or "", busy_timeout_ms)
+            self._checkpointer = _Checkpointer(db.sync_engine.url.database or "")
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="chat-writer")
@@ -418,19 +423,32 @@ class _Checkpointer:
     """Copies the WAL back into the database file, on a thread and connection of its own.
 
     PASSIVE never waits for the writer or for readers, so commits go on meanwhile; whatever
-    it could not copy now is copied next time.
+    it could not copy now is copied next time. But SQLite starts the log over only when a
+    writer begins with every frame already copied, and under steady chat the writer has
+    always appended more by then: the WAL grew by about 20 MB a second at 1,000 messages/s,
+    and a commit that grows the file flushed in 0.45-1.3 ms against 0.26-0.31 ms for one
+    that reuses it. So once the log is long, a RESTART follows: it takes the write lock
+    (the writer's next BEGIN waits for it on its thread), copies the few frames written since,
+    and starts the log over if no reader still reads from it. It never waits: with the write
+    lock or a reader busy it gives up, tries again a millisecond later, and then next round.
     """
 
-    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+    def __init__(self, path: str) -> None:
         self._path = path
-        self._busy_timeout_ms = busy_timeout_ms
         self._conn: sqlite3.Connection | None = None
 
     def run(self) -> None:
         if self._conn is None:
             self._conn = sqlite3.connect(self._path, isolation_level=None)
-            self._conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
-        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self._conn.execute("PRAGMA busy_timeout=0")
+        _, frames, _ = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames < RESTART_FRAMES:
+            return
+        for _ in range(RESTART_TRIES):
+            (busy, _, _) = self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            if not busy:
+                return
+            time.sleep(0.001)
 
     def close(self) -> None:
         if self._conn is not None:
