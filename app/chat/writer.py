@@ -445,7 +445,7 @@ class _Checkpointer:
         if frames < RESTART_FRAMES:
             return
         for _ in range(RESTART_TRIES):
-            (busy, _, _) = self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
             if not busy:
                 return
             time.sleep(0.001)
