@@ -6,11 +6,20 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from app.chat import writer as writer_module
-from app.chat.writer import RESTART_FRAMES, _Checkpointer
+from app.chat.writer import _Checkpointer
+
+# The threshold, made small: the tests are of what happens past it, not of its size.
+RESTART_FRAMES = 1000
+
+
+@pytest.fixture(autouse=True)
+def _small_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer_module, "RESTART_FRAMES", RESTART_FRAMES)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -110,9 +119,8 @@ def test_a_short_log_is_copied_without_taking_the_write_lock(
     try:
         # Held by the writer, the lock would make a RESTART report busy and wait to try again.
         waits: list[float] = []
-        monkeypatch.setattr(writer_module.time, "sleep", waits.append)
+        monkeypatch.setattr(writer_module, "time", SimpleNamespace(sleep=waits.append))
         checkpointer.run()
-        monkeypatch.undo()
         assert waits == []
     finally:
         writer.execute("COMMIT")
